@@ -1,0 +1,1 @@
+"""Reading goose migration folders and files: pure Python, no database, no Alembic."""

@@ -1,0 +1,140 @@
+"""Finding migrations in a folder: file names to versions, order, duplicates.
+
+goose's rules (spec §1): a migration is a ``.sql`` file directly inside the folder; its version
+is the text before the first ``_`` of the name, a base-10 64-bit integer of at least 1 (leading
+zeros and a ``+`` sign allowed). goose's command line refuses to run when any ``.sql`` file's
+name does not parse and crashes on duplicate versions; we refuse too, but list every problem
+at once with the file names, so that one run tells a person everything to fix.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from llm_proxy.errors import SourceError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+SQL_SUFFIX = ".sql"
+INT64_MAX = 2**63 - 1
+INT64_MIN = -(2**63)
+TIMESTAMP_FORMAT = "%Y%m%d%H%M%S"
+
+# strconv.ParseInt(s, 10, 64): an optional sign and ASCII digits, nothing else (Python's
+# int() would also take underscores, spaces and non-ASCII digits).
+_GO_INT = re.compile(r"[+-]?[0-9]+")
+
+
+@dataclass(frozen=True, slots=True)
+class MigrationFile:
+    """One goose migration file: where it is and which version it carries."""
+
+    version: int
+    path: Path
+
+    @property
+    def filename(self) -> str:
+        return self.path.name
+
+    @property
+    def description(self) -> str:
+        """The part of the name after the version, e.g. ``initial_schema``."""
+        stem = self.path.name[: -len(SQL_SUFFIX)]
+        return stem.partition("_")[2]
+
+    @property
+    def is_timestamp(self) -> bool:
+        return is_timestamp_version(self.version)
+
+
+class BadFileName(ValueError):
+    """A ``.sql`` file name that does not carry a goose version."""
+
+
+def parse_version(filename: str) -> int:
+    """The version of a migration file name, read exactly as goose reads it.
+
+    Raises :class:`BadFileName` saying what is wrong with the name and how to rename it.
+    """
+    base = Path(filename).name
+    if not base.endswith(SQL_SUFFIX):
+        raise BadFileName("not a .sql file")
+    prefix, sep, _ = base.partition("_")
+    if not sep:
+        raise BadFileName(
+            "no '_' in the name; migration files are named "
+            f"<version>_<description>.sql, e.g. 00001_{base}"
+        )
+    if not _GO_INT.fullmatch(prefix):
+        raise BadFileName(
+            f"{prefix!r} before the first '_' is not a version number; "
+            "name it <version>_<description>.sql with a decimal version"
+        )
+    version = int(prefix)
+    if not INT64_MIN <= version <= INT64_MAX:
+        raise BadFileName(f"version {prefix} does not fit in a 64-bit integer")
+    if version < 1:
+        raise BadFileName(f"version {prefix} must be 1 or greater")
+    return version
+
+
+def is_timestamp_version(version: int) -> bool:
+    """True when the version reads as a ``YYYYMMDDhhmmss`` time after 1970-01-01.
+
+    goose calls such versions "timestamped" and everything else "sequential"; ``create``
+    and ``fix`` treat the two kinds differently.
+    """
+    digits = str(version)
+    if len(digits) != 14:
+        return False
+    try:
+        moment = datetime.strptime(digits, TIMESTAMP_FORMAT)
+    except ValueError:
+        return False
+    return moment > datetime(1970, 1, 1)
+
+
+def collect(folder: Path | str, *, ignore: Iterable[str] = ()) -> list[MigrationFile]:
+    """Every migration in ``folder``, in version order.
+
+    ``ignore`` names ``.sql`` files that are not migrations (a ``schema.sql`` dump, say) and
+    should be passed over instead of rejected. Raises :class:`SourceError` listing every bad
+    name and every duplicate version; a missing folder is an error too, an empty one is not
+    (callers decide whether "nothing to run" is a problem).
+    """
+    root = Path(folder)
+    if not root.exists():
+        raise SourceError([f"{root}: migrations folder does not exist"])
+    if not root.is_dir():
+        raise SourceError([f"{root}: not a folder (expected the folder holding the migrations)"])
+    skipped = set(ignore)
+    problems: list[str] = []
+    by_version: dict[int, list[Path]] = {}
+    try:
+        entries = sorted(root.iterdir())
+    except OSError as exc:
+        raise SourceError([f"{root}: cannot list the folder: {exc.strerror or exc}"]) from exc
+    for path in entries:
+        if not path.name.endswith(SQL_SUFFIX) or path.name in skipped or path.is_dir():
+            continue
+        try:
+            version = parse_version(path.name)
+        except BadFileName as exc:
+            problems.append(f"{path}: {exc} (or move it out of the migrations folder)")
+            continue
+        by_version.setdefault(version, []).append(path)
+    for version, paths in sorted(by_version.items()):
+        if len(paths) > 1:
+            names = ", ".join(p.name for p in paths)
+            problems.append(
+                f"{root}: version {version} is used by {len(paths)} files ({names}); "
+                "every migration needs its own version: renumber all but one"
+            )
+    if problems:
+        raise SourceError(problems)
+    return [MigrationFile(version, paths[0]) for version, paths in sorted(by_version.items())]

@@ -1,0 +1,88 @@
+"""Scratch databases for tests: a fresh SQLite file, PostgreSQL database or MariaDB database
+per test, dropped afterwards.
+
+The servers are the ones every machine of this project runs (see README). Outside CI a test
+whose server is down is skipped; in CI (``CI=true``) it fails, so a green run always means the
+database tests really ran.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+PG_ADMIN_URL = os.environ.get("LLM_PROXY_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+MYSQL_ADMIN_URL = os.environ.get("LLM_PROXY_TEST_MYSQL", "mysql+pymysql://root@127.0.0.1:3306/")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _unavailable(server: str, exc: Exception) -> None:
+    message = f"{server} is not reachable: {exc}"
+    if IN_CI:
+        pytest.fail(f"{message} (CI=true: database tests must run, start the server)")
+    pytest.skip(message)
+
+
+def _scratch_name() -> str:
+    return f"lp_test_{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """A SQLite database file in the test's own folder."""
+    return f"sqlite:///{tmp_path / 'test.db'}"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A new, empty PostgreSQL database, dropped after the test."""
+    from sqlalchemy import create_engine, make_url, text
+
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = _scratch_name()
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # noqa: BLE001 - any connection failure means "no server"
+        admin.dispose()
+        _unavailable("PostgreSQL", exc)
+    try:
+        yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def mysql_url() -> Iterator[str]:
+    """A new, empty MariaDB/MySQL database, dropped after the test."""
+    from sqlalchemy import create_engine, make_url, text
+
+    admin = create_engine(MYSQL_ADMIN_URL)
+    name = _scratch_name()
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f"CREATE DATABASE `{name}`"))
+    except Exception as exc:  # noqa: BLE001 - any connection failure means "no server"
+        admin.dispose()
+        _unavailable("MariaDB", exc)
+    try:
+        yield make_url(MYSQL_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres", "mysql"])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """Each test that takes this runs once per dialect, on a scratch database."""
+    return request.getfixturevalue(f"{request.param}_url")
