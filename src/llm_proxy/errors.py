@@ -7,6 +7,7 @@ from``, and only the command line turns them into a message and an exit code.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -57,6 +58,17 @@ class ParseError(MigrationError):
         return ParseError(self.problem, path=path, line=self.line, text=self.text, hint=self.hint)
 
 
+@dataclass(frozen=True, slots=True)
+class FileProblem:
+    """Something wrong with one file (or the folder itself) of a migrations folder."""
+
+    path: Path
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
 class SourceError(MigrationError):
     """The migrations folder cannot be read as a list of migrations.
 
@@ -64,9 +76,9 @@ class SourceError(MigrationError):
     the first, so that one run tells a person everything to fix.
     """
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[FileProblem]) -> None:
         self.problems = list(problems)
-        super().__init__("\n".join(self.problems))
+        super().__init__("\n".join(str(p) for p in self.problems))
 
 
 class ScaffoldError(MigrationError):

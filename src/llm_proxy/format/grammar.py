@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from llm_proxy.errors import ParseError
 from llm_proxy.format.envsub import EnvsubError, expand
-from llm_proxy.format.gotext import go_fields, go_lower, go_trim
+from llm_proxy.format.gotext import GO_WHITESPACE, go_fields, go_lower, go_trim
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -240,14 +240,20 @@ class _Machine:
         return True
 
     def take(self, lineno: int, line: str, stripped: str, environ: Mapping[str, str] | None) -> None:
-        """The buffer steps (spec §2.2, steps 3-6) for a line that is not a skipped annotation."""
+        """The buffer steps (spec §2.2, steps 3-6) for a line that is not a skipped annotation.
+
+        ``stripped`` is the line without surrounding whitespace, computed once per line by
+        the caller because this is the hot path of large data migrations.
+        """
         buffer = self.buffer
         if not buffer and (line == "" or stripped.startswith("--")):
             return
         state = self.state
         if state not in _ENDED:
             if environ is not None:
-                line = _expand(line, lineno, environ)
+                expanded = _expand(line, lineno, environ)
+                if expanded != line:
+                    line, stripped = expanded, go_trim(expanded)
             if not buffer:
                 self.buffer_line = lineno
             buffer.append(line)
@@ -265,11 +271,14 @@ class _Machine:
         if state in _ENDED:
             self.emit()
             self.state = UP if state == UP_ENDED else DOWN
-        elif state in (UP, DOWN) and ends_with_semicolon(line):
-            self.emit()
+        elif state in (UP, DOWN) and (
+            stripped.endswith(";") if "--" not in line else ends_with_semicolon(line)
+        ):
+            self.emit(stripped if len(buffer) == 1 else None)
 
-    def emit(self) -> None:
-        text = go_trim("\n".join(self.buffer))
+    def emit(self, single: str | None = None) -> None:
+        """Close the statement; ``single`` is its text when it is one already-trimmed line."""
+        text = single if single is not None else go_trim("\n".join(self.buffer))
         self.statements.append(Statement(text, self.buffer_line))
         self.buffer.clear()
 
@@ -335,10 +344,11 @@ def parse_lines(
     use_transaction = True
     envsub_on = False
     lineno = 0
+    active = live
     for lineno, line in enumerate(lines, 1):  # noqa: B007 - lineno is used after the loop
         if line.endswith("\r"):
             line = line[:-1]
-        stripped = go_trim(line)
+        stripped = line.strip(GO_WHITESPACE)
         annotation = None
         if "+goose" in line and stripped.startswith("--"):
             try:
@@ -354,7 +364,8 @@ def parse_lines(
                 else:
                     envsub_on = annotation is Annotation.ENVSUB_ON
                 continue
-        for machine in live if (annotation is not None or envsub_on) else _active(live):
+        failed = False
+        for machine in live if (annotation is not None or envsub_on) else active:
             try:
                 if machine.state == START and not stripped:
                     continue
@@ -363,10 +374,13 @@ def parse_lines(
                 machine.take(lineno, line, stripped, env if envsub_on else None)
             except ParseError as exc:
                 machine.error = exc
-        if up.error or down.error:
+                failed = True
+        if failed:
             live = [m for m in live if m.error is None]
             if not live:
                 break
+        if failed or annotation is not None:
+            active = [m for m in live if m.in_own_section()]
     for machine in live:
         try:
             machine.finish(lineno)
@@ -434,8 +448,3 @@ def _located(error: ParseError | None, path: Path | str | None) -> ParseError | 
     if error is None or path is None:
         return error
     return error.with_path(path)
-
-
-def _active(live: list[_Machine]) -> list[_Machine]:
-    """The machines a plain line can change: those in their own section (or at the start)."""
-    return [m for m in live if m.in_own_section()]

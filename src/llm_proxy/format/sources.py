@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from llm_proxy.errors import SourceError
+from llm_proxy.errors import FileProblem, SourceError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -92,8 +92,11 @@ def is_timestamp_version(version: int) -> bool:
     digits = str(version)
     if len(digits) != 14:
         return False
+    # Fixed-width fields like Go's time.Parse("20060102150405"); strptime would also accept
+    # one-digit months and days and so split some invalid stamps into valid ones.
+    fields = [int(digits[a:b]) for a, b in ((0, 4), (4, 6), (6, 8), (8, 10), (10, 12), (12, 14))]
     try:
-        moment = datetime.strptime(digits, TIMESTAMP_FORMAT)
+        moment = datetime(*fields)
     except ValueError:
         return False
     return moment > datetime(1970, 1, 1)
@@ -107,34 +110,51 @@ def collect(folder: Path | str, *, ignore: Iterable[str] = ()) -> list[Migration
     name and every duplicate version; a missing folder is an error too, an empty one is not
     (callers decide whether "nothing to run" is a problem).
     """
+    migrations, problems = scan(folder, ignore=ignore)
+    if problems:
+        raise SourceError(problems)
+    return migrations
+
+
+def scan(
+    folder: Path | str, *, ignore: Iterable[str] = ()
+) -> tuple[list[MigrationFile], list[FileProblem]]:
+    """The well-named migrations of ``folder`` and the problems of the rest.
+
+    For ``validate``, which checks the good files of a folder that also has bad ones. Of a
+    duplicated version only the first file is returned.
+    """
     root = Path(folder)
     if not root.exists():
-        raise SourceError([f"{root}: migrations folder does not exist"])
+        return [], [FileProblem(root, "migrations folder does not exist")]
     if not root.is_dir():
-        raise SourceError([f"{root}: not a folder (expected the folder holding the migrations)"])
-    skipped = set(ignore)
-    problems: list[str] = []
-    by_version: dict[int, list[Path]] = {}
+        return [], [FileProblem(root, "not a folder (expected the folder holding the migrations)")]
     try:
         entries = sorted(root.iterdir())
     except OSError as exc:
-        raise SourceError([f"{root}: cannot list the folder: {exc.strerror or exc}"]) from exc
+        return [], [FileProblem(root, f"cannot list the folder: {exc.strerror or exc}")]
+    skipped = set(ignore)
+    problems: list[FileProblem] = []
+    by_version: dict[int, list[Path]] = {}
     for path in entries:
         if not path.name.endswith(SQL_SUFFIX) or path.name in skipped or path.is_dir():
             continue
         try:
             version = parse_version(path.name)
         except BadFileName as exc:
-            problems.append(f"{path}: {exc} (or move it out of the migrations folder)")
+            problems.append(FileProblem(path, f"{exc}; if it is not a migration, move it out of the folder or pass --ignore {path.name}"))
             continue
         by_version.setdefault(version, []).append(path)
+    migrations = []
     for version, paths in sorted(by_version.items()):
+        migrations.append(MigrationFile(version, paths[0]))
         if len(paths) > 1:
             names = ", ".join(p.name for p in paths)
             problems.append(
-                f"{root}: version {version} is used by {len(paths)} files ({names}); "
-                "every migration needs its own version: renumber all but one"
+                FileProblem(
+                    paths[0],
+                    f"version {version} is used by {len(paths)} files ({names}); "
+                    "every migration needs its own version: renumber all but one",
+                )
             )
-    if problems:
-        raise SourceError(problems)
-    return [MigrationFile(version, paths[0]) for version, paths in sorted(by_version.items())]
+    return migrations, problems

@@ -1,0 +1,27 @@
+"""The ``llm-proxy`` command line: a thin layer over the library.
+
+Commands map options onto one library call and render its result; no SQL and no migration
+logic live here.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from llm_proxy.cli.errors import ReportingGroup
+from llm_proxy.cli.migrate import app as migrate_app
+
+app = typer.Typer(
+    name="llm-proxy",
+    cls=ReportingGroup,
+    help="llm-proxy: database migrations and setup.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+app.add_typer(migrate_app, name="migrate")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,154 @@
+"""``migrate`` commands that work on migration files alone: parse, create, fix, validate.
+
+They never open a database, so they are safe anywhere, including CI jobs and pre-commit
+hooks with no database at hand.
+"""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from llm_proxy.cli.options import Ignore, JsonOutput, MigrationsDir, migrations_dir
+from llm_proxy.cli.output import note, print_json, say
+
+
+class DirectionChoice(str, enum.Enum):
+    up = "up"
+    down = "down"
+    both = "both"
+
+
+def parse(
+    file: Annotated[Path, typer.Argument(help="The migration file to parse.", show_default=False)],
+    direction: Annotated[
+        DirectionChoice, typer.Option("--direction", "-d", help="Which section(s) to show.")
+    ] = DirectionChoice.both,
+    json_output: JsonOutput = False,
+) -> None:
+    """Show how a migration file will be executed: its statements, in order.
+
+    Each statement is one unit sent to the database, exactly as goose would send it, and
+    the header says whether the file runs in a transaction. ENVSUB reads the process
+    environment.
+
+    Example: llm-proxy migrate parse migrations/00001_init.sql --direction up
+    """
+    from llm_proxy.format.grammar import Direction, parse_file
+    from llm_proxy.format.sources import BadFileName, parse_version
+
+    try:
+        version: int | None = parse_version(file.name)
+    except BadFileName:
+        version = None
+    parsed = parse_file(file)
+    wanted = [Direction.UP, Direction.DOWN] if direction is DirectionChoice.both else [Direction(direction.value)]
+    error = next((parsed.error(d) for d in wanted if parsed.error(d) is not None), None)
+    if error is not None:
+        if json_output:
+            message = f"{error.problem}; {error.hint}" if error.hint else error.problem
+            print_json({"file": str(file), "error": message, "line": error.line})
+        else:
+            note(f"error: {error}")
+        raise typer.Exit(code=1)
+    if json_output:
+        document: dict[str, object] = {
+            "file": str(file),
+            "version": version,
+            "use_transaction": parsed.use_transaction,
+        }
+        for d in wanted:
+            document[d.value] = [s.text for s in parsed.statements(d)]
+        print_json(document)
+        return
+    mode = "in a transaction" if parsed.use_transaction else "without a transaction (NO TRANSACTION)"
+    say(f"-- {file}: version {version if version is not None else '?'}, runs {mode}")
+    for d in wanted:
+        statements = parsed.statements(d)
+        say(f"-- {d.value}: {len(statements)} statement{'s' if len(statements) != 1 else ''}")
+        for number, statement in enumerate(statements, 1):
+            say(f"-- [{d.value} {number}] line {statement.line}")
+            say(statement.text if statement.text else "-- (empty statement: a no-op)")
+
+
+def create(
+    name: Annotated[str, typer.Argument(help="What the migration does, e.g. add_users_table.", show_default=False)],
+    kind: Annotated[str, typer.Argument(metavar="[sql]", help="Migration type; only sql.")] = "sql",
+    sequential: Annotated[
+        bool,
+        typer.Option("--sequential", "-s", help="Number it after the last sequential version (00001, 00002, ...)."),
+    ] = False,
+    directory: MigrationsDir = None,
+) -> None:
+    """Create a new migration file from the goose SQL template.
+
+    The version is the current UTC time (YYYYMMDDhhmmss), or with --sequential the next
+    sequential number. Never overwrites a file.
+
+    Example: llm-proxy migrate create add_users_table --sequential --dir migrations
+    """
+    from llm_proxy.format.scaffold import create as create_file
+
+    if kind != "sql":
+        raise typer.BadParameter(f"unknown migration type {kind!r}; only 'sql' is supported", param_hint="[sql]")
+    path = create_file(migrations_dir(directory), name, sequential=sequential)
+    say(f"Created new file: {path}")
+
+
+def fix(directory: MigrationsDir = None) -> None:
+    """Rename timestamped migrations to sequential versions, in order.
+
+    For a branch about to be merged: its files get the numbers after the highest sequential
+    version. Every target is checked first; nothing is renamed if any would be overwritten.
+    Do not fix files that are already applied to a database (their version would change).
+
+    Example: llm-proxy migrate fix --dir migrations
+    """
+    from llm_proxy.format.scaffold import fix as fix_files
+
+    renames = fix_files(migrations_dir(directory))
+    for rename in renames:
+        say(str(rename))
+    if not renames:
+        note("no timestamped migrations to rename")
+
+
+def validate(
+    directory: MigrationsDir = None,
+    ignore: Ignore = None,
+    json_output: JsonOutput = False,
+) -> None:
+    """Check every migration file: names, versions, and both directions of the grammar.
+
+    Lists all problems, not just the first, and exits 1 when there is any.
+
+    Example: llm-proxy migrate validate --dir migrations --json
+    """
+    from llm_proxy.services.validate import check_files
+
+    folder = migrations_dir(directory)
+    report = check_files(folder, ignore=ignore or ())
+    if json_output:
+        print_json(
+            {
+                "folder": str(folder),
+                "ok": report.ok,
+                "migrations": len(report.migrations),
+                "errors": [f.as_dict() for f in report.findings if f.severity == "error"],
+                "warnings": [f.as_dict() for f in report.findings if f.severity == "warning"],
+            }
+        )
+    else:
+        for finding in report.findings:
+            note(str(finding))
+        count = len(report.migrations)
+        if report.ok:
+            say(f"OK: {count} migration{'s' if count != 1 else ''} in {folder}, all parse in both directions")
+        else:
+            errors = len(report.errors)
+            note(f"FAILED: {errors} error{'s' if errors != 1 else ''} in {folder}")
+    if not report.ok:
+        raise typer.Exit(code=1)

@@ -1,0 +1,28 @@
+"""The ``migrate`` sub-app: every migration command, mountable in any typer CLI.
+
+    import typer
+    from llm_proxy.cli.migrate import app as migrate_app
+
+    cli = typer.Typer()
+    cli.add_typer(migrate_app, name="migrate")
+"""
+
+from __future__ import annotations
+
+import typer
+
+from llm_proxy.cli import files
+from llm_proxy.cli.errors import ReportingGroup
+
+app = typer.Typer(
+    name="migrate",
+    cls=ReportingGroup,
+    help="Run and manage goose-format SQL migrations.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+
+app.command("parse")(files.parse)
+app.command("create")(files.create)
+app.command("fix")(files.fix)
+app.command("validate")(files.validate)

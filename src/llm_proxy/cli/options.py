@@ -1,0 +1,41 @@
+"""Options shared by several commands, defined once as ``Annotated`` aliases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+MigrationsDir = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--dir",
+        envvar="GOOSE_MIGRATION_DIR",
+        help="Migrations folder. Default: the bundled migrations of the database's dialect.",
+        show_default=False,
+    ),
+]
+
+JsonOutput = Annotated[
+    bool,
+    typer.Option("--json", help="Print one JSON document on stdout instead of text."),
+]
+
+Ignore = Annotated[
+    Optional[list[str]],
+    typer.Option(
+        "--ignore",
+        help="A .sql file name in the folder that is not a migration (repeatable).",
+        show_default=False,
+    ),
+]
+
+
+def migrations_dir(value: Path | None, dialect: str = "sqlite") -> Path:
+    """The folder to use: the one given, else the bundled one for ``dialect``."""
+    if value is not None:
+        return value
+    from llm_proxy.bundled import bundled_migrations
+
+    return bundled_migrations(dialect)

@@ -1,0 +1,37 @@
+"""The one place that renders results: plain text for people, JSON for scripts.
+
+Results and errors arrive as data from the library; nothing below the CLI prints. Human
+messages about the run go to stderr (as goose does), results to stdout, and ``--json``
+prints exactly one JSON document on stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from llm_proxy.errors import MigrationError
+
+
+def print_json(document: Any) -> None:
+    """One JSON document on stdout."""
+    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+
+
+def print_error(exc: MigrationError) -> None:
+    """An error for a person, on stderr."""
+    typer.echo(f"error: {exc}", err=True)
+
+
+def say(message: str) -> None:
+    """A line of progress or a result meant for a person (stdout)."""
+    typer.echo(message)
+
+
+def note(message: str) -> None:
+    """A side remark that must not mix into piped results (stderr)."""
+    typer.echo(message, err=True)
