@@ -25,8 +25,9 @@ from llm_proxy.format.envsub import EnvsubError, expand
 from llm_proxy.format.gotext import GO_WHITESPACE, go_fields, go_lower, go_trim
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable, Iterator, Mapping, Sequence
     from pathlib import Path
+    from typing import BinaryIO
 
 
 class Direction(enum.Enum):
@@ -84,12 +85,12 @@ class ParsedSQL:
     """Both directions of one file, each either statements or the error goose would give."""
 
     use_transaction: bool
-    up: tuple[Statement, ...]
-    down: tuple[Statement, ...]
+    up: Sequence[Statement]
+    down: Sequence[Statement]
     up_error: ParseError | None
     down_error: ParseError | None
 
-    def statements(self, direction: Direction) -> tuple[Statement, ...]:
+    def statements(self, direction: Direction) -> Sequence[Statement]:
         """The statements of ``direction``; raises its parse error if it has one."""
         error = self.error(direction)
         if error is not None:
@@ -388,8 +389,8 @@ def parse_lines(
             machine.error = exc
     return ParsedSQL(
         use_transaction=use_transaction,
-        up=tuple(up.statements) if up.error is None else (),
-        down=tuple(down.statements) if down.error is None else (),
+        up=up.statements if up.error is None else (),
+        down=down.statements if down.error is None else (),
         up_error=_located(up.error, path),
         down_error=_located(down.error, path),
     )
@@ -416,32 +417,66 @@ def parse_file(path: Path | str, *, environ: Mapping[str, str] | None = None) ->
     return ParsedSQL(use_transaction=True, up=(), down=(), up_error=error, down_error=error)
 
 
-def _text_lines(handle: Iterable[bytes]) -> Iterable[str]:
-    """The lines of a binary file as text, split on ``\\n`` only (as goose does)."""
-    for lineno, raw in enumerate(handle, 1):
-        if raw.endswith(b"\n"):
-            raw = raw[:-1]
-        if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
-            raise ParseError(
-                "the file starts with a byte order mark (BOM), which goose reads as SQL before '-- +goose Up'",
-                line=1,
-                hint="save the file as UTF-8 without a BOM",
-            )
-        if b"\x00" in raw:
-            raise ParseError(
-                "the line holds a NUL byte: this is a binary file, not SQL text",
-                line=lineno,
-                hint="migration files must be UTF-8 text",
-            )
-        try:
-            yield raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ParseError(
-                f"invalid UTF-8 at byte {exc.start + 1} of the line",
-                line=lineno,
-                text=raw.decode("utf-8", errors="replace"),
-                hint="save the file as UTF-8",
-            ) from None
+_CHUNK = 1 << 20
+
+
+def _text_lines(handle: BinaryIO) -> Iterator[str]:
+    """The lines of a binary file as text, split on ``\\n`` only (as goose does).
+
+    Reads and decodes a megabyte of whole lines at a time: much faster than line by line,
+    and the only strings left behind are the lines themselves (which become statements),
+    so memory does not fragment on files with millions of statements.
+    """
+    lineno = 0
+    pending: list[bytes] = []
+    while True:
+        block = handle.read(_CHUNK)
+        cut = block.rfind(b"\n")
+        if block and cut < 0:
+            pending.append(block)
+            continue
+        if block:
+            data, rest = b"".join([*pending, block[:cut]]), block[cut + 1 :]
+        else:
+            data, rest = b"".join(pending), b""
+            if not data:
+                return
+        pending = [rest] if rest else []
+        yield from _decode(data, lineno)
+        lineno += data.count(b"\n") + 1
+        if not block:
+            return
+
+
+def _decode(data: bytes, lineno: int) -> list[str]:
+    """Whole lines of bytes (following line ``lineno``) as text, or a ParseError."""
+
+    def line_of(offset: int) -> tuple[int, int]:
+        start = data.rfind(b"\n", 0, offset) + 1
+        return lineno + data.count(b"\n", 0, offset) + 1, offset - start + 1
+
+    if lineno == 0 and data.startswith(b"\xef\xbb\xbf"):
+        raise ParseError(
+            "the file starts with a byte order mark (BOM), which goose reads as SQL before '-- +goose Up'",
+            line=1,
+            hint="save the file as UTF-8 without a BOM",
+        )
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise ParseError(
+            "the line holds a NUL byte: this is a binary file, not SQL text",
+            line=line_of(nul)[0],
+            hint="migration files must be UTF-8 text",
+        )
+    try:
+        return data.decode("utf-8").split("\n")
+    except UnicodeDecodeError as exc:
+        line, column = line_of(exc.start)
+        raise ParseError(
+            f"invalid UTF-8 at byte {column} of the line",
+            line=line,
+            hint="save the file as UTF-8",
+        ) from None
 
 
 def _located(error: ParseError | None, path: Path | str | None) -> ParseError | None:

@@ -1,0 +1,1 @@
+"""What goose lacks and users asked for: locks, validation, plans, status."""
