@@ -1,0 +1,197 @@
+"""parse, create, fix and validate through the command line, as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from llm_proxy.cli import app
+
+runner = CliRunner()
+
+GOOD = """\
+-- +goose Up
+-- a comment before the statement is dropped
+CREATE TABLE t (id INTEGER PRIMARY KEY, note TEXT DEFAULT '100%');
+
+-- +goose StatementBegin
+INSERT INTO t (id) VALUES (1);
+INSERT INTO t (id) VALUES (2);
+-- +goose StatementEnd
+
+-- +goose Down
+DROP TABLE t;
+"""
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    (tmp_path / "00001_create_t.sql").write_text(GOOD)
+    return tmp_path
+
+
+def test_parse_json_prints_exactly_the_statements_goose_would_send(folder: Path) -> None:
+    code, out, _ = run("migrate", "parse", str(folder / "00001_create_t.sql"), "--json")
+    assert code == 0
+    assert json.loads(out) == {
+        "file": str(folder / "00001_create_t.sql"),
+        "version": 1,
+        "use_transaction": True,
+        "up": [
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, note TEXT DEFAULT '100%');",
+            "INSERT INTO t (id) VALUES (1);\nINSERT INTO t (id) VALUES (2);",
+        ],
+        "down": ["DROP TABLE t;"],
+    }
+
+
+def test_parse_one_direction_ignores_the_broken_other_one(tmp_path: Path) -> None:
+    path = tmp_path / "00002_half_broken.sql"
+    path.write_text("-- +goose Up\nSELECT 1;\n-- +goose Down\nSELECT 2\n")
+    code, out, _ = run("migrate", "parse", str(path), "--direction", "up", "--json")
+    assert code == 0
+    assert json.loads(out) == {"file": str(path), "version": 2, "use_transaction": True, "up": ["SELECT 1;"]}
+
+    code, out, _ = run("migrate", "parse", str(path), "--direction", "down", "--json")
+    assert code == 1
+    error = json.loads(out)
+    assert error["file"] == str(path)
+    assert error["line"] == 4
+    assert "never ends" in error["error"]
+
+
+def test_parse_error_names_file_line_and_fix(tmp_path: Path) -> None:
+    path = tmp_path / "00003_bad.sql"
+    path.write_text("-- +goose Up\n  -- +goose StatementBegin\nSELECT 1;\n")
+    code, _, err = run("migrate", "parse", str(path))
+    assert code == 1
+    assert f"{path}:2: an annotation must start at the beginning of the line" in err
+    assert "remove the spaces or tabs" in err
+
+
+def test_parse_text_shows_transaction_mode_and_statement_lines(tmp_path: Path) -> None:
+    path = tmp_path / "00004_concurrently.sql"
+    path.write_text("-- +goose NO TRANSACTION\n-- +goose Up\nCREATE INDEX CONCURRENTLY i ON t (x);\n")
+    code, out, _ = run("migrate", "parse", str(path))
+    assert code == 0
+    assert "without a transaction" in out
+    assert "[up 1] line 3" in out
+    assert "CREATE INDEX CONCURRENTLY i ON t (x);" in out
+
+
+def test_create_sequential_then_timestamp_then_fix(tmp_path: Path) -> None:
+    code, out, _ = run("migrate", "create", "Add users table!", "--sequential", "--dir", str(tmp_path))
+    assert code == 0
+    assert (tmp_path / "00001_add_users_table_.sql").is_file()
+    assert out.strip() == f"Created new file: {tmp_path / '00001_add_users_table_.sql'}"
+
+    before = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")
+    code, out, _ = run("migrate", "create", "AddIndex", "sql", "--dir", str(tmp_path))
+    after = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")
+    assert code == 0
+    stamped = [p for p in tmp_path.iterdir() if p.name.endswith("_addindex.sql")]
+    assert len(stamped) == 1
+    assert before <= stamped[0].name.split("_")[0] <= after
+
+    code, out, _ = run("migrate", "create", "next", "-s", "--dir", str(tmp_path))
+    assert code == 0
+    assert (tmp_path / "00002_next.sql").is_file()
+
+    code, out, _ = run("migrate", "fix", "--dir", str(tmp_path))
+    assert code == 0
+    assert out.strip() == f"RENAMED {stamped[0].name} => 00003_addindex.sql"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "00001_add_users_table_.sql",
+        "00002_next.sql",
+        "00003_addindex.sql",
+    ]
+    # The template parses in both directions.
+    code, _, _ = run("migrate", "validate", "--dir", str(tmp_path))
+    assert code == 0
+
+
+def test_create_rejects_other_types_as_a_usage_error(tmp_path: Path) -> None:
+    code, _, err = run("migrate", "create", "x", "go", "--dir", str(tmp_path))
+    assert code == 2
+    assert "only 'sql'" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_fix_refuses_to_overwrite_and_renames_nothing(tmp_path: Path) -> None:
+    (tmp_path / "00001_a.sql").write_text(GOOD)
+    (tmp_path / "20240101000000_b.sql").write_text(GOOD)
+    (tmp_path / "20240102000000_c.sql").write_text(GOOD)
+    # Not a .sql file, so not a migration, but it is in the way of the second rename.
+    (tmp_path / "00003_c.sql").mkdir()
+    code, _, err = run("migrate", "fix", "--dir", str(tmp_path))
+    assert code == 1
+    assert "nothing was renamed" in err
+    assert (tmp_path / "20240101000000_b.sql").is_file()
+    assert not (tmp_path / "00002_b.sql").exists()
+
+
+def test_validate_lists_every_problem_at_once(tmp_path: Path) -> None:
+    (tmp_path / "00001_ok.sql").write_text(GOOD)
+    (tmp_path / "00002_unfinished.sql").write_text("-- +goose Up\nSELECT 1\n")
+    (tmp_path / "00003_a.sql").write_text(GOOD)
+    (tmp_path / "003_b.sql").write_text(GOOD)
+    (tmp_path / "schema.sql").write_text("CREATE TABLE x (id int);\n")
+    (tmp_path / "00004_broken_down.sql").write_text("-- +goose Up\nSELECT 1;\n-- +goose Down\n-- +goose Down\n")
+    code, out, _ = run("migrate", "validate", "--dir", str(tmp_path), "--json")
+    assert code == 1
+    report = json.loads(out)
+    assert report["ok"] is False
+    found = {(Path(e["file"]).name, e["line"], e["code"]) for e in report["errors"]}
+    assert found == {
+        ("schema.sql", None, "source"),
+        ("00003_a.sql", None, "source"),
+        ("00002_unfinished.sql", 2, "parse"),
+        ("00004_broken_down.sql", 4, "parse"),
+    }
+    duplicate = next(e for e in report["errors"] if Path(e["file"]).name == "00003_a.sql")
+    assert "003_b.sql" in duplicate["message"] and "00003_a.sql" in duplicate["message"]
+
+
+def test_validate_ignore_passes_over_a_non_migration(folder: Path) -> None:
+    (folder / "schema.sql").write_text("CREATE TABLE x (id int);\n")
+    code, _, err = run("migrate", "validate", "--dir", str(folder))
+    assert code == 1
+    assert "--ignore schema.sql" in err
+    code, out, _ = run("migrate", "validate", "--dir", str(folder), "--ignore", "schema.sql")
+    assert code == 0
+    assert "OK: 1 migration" in out
+
+
+def test_validate_missing_and_empty_folders_fail(tmp_path: Path) -> None:
+    code, _, err = run("migrate", "validate", "--dir", str(tmp_path / "nope"))
+    assert code == 1
+    assert "does not exist" in err
+    code, _, err = run("migrate", "validate", "--dir", str(tmp_path))
+    assert code == 1
+    assert "no migrations" in err
+
+
+def test_console_script_exit_codes(folder: Path) -> None:
+    """The installed command, as a CI job runs it: 0, 1 on bad input, 2 on bad usage."""
+    exe = [sys.executable, "-c", "from llm_proxy.cli import main; main()"]
+    env = {**os.environ, "GOOSE_MIGRATION_DIR": str(folder)}
+    ok = subprocess.run([*exe, "migrate", "validate"], capture_output=True, text=True, env=env)
+    assert ok.returncode == 0, ok.stderr
+    (folder / "00002_bad.sql").write_text("SELECT 1;\n")
+    bad = subprocess.run([*exe, "migrate", "validate"], capture_output=True, text=True, env=env)
+    assert bad.returncode == 1
+    assert "SQL before '-- +goose Up'" in bad.stderr
+    usage = subprocess.run([*exe, "migrate", "parse"], capture_output=True, text=True, env=env)
+    assert usage.returncode == 2
