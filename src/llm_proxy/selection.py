@@ -1,0 +1,219 @@
+"""Which database to migrate: the same rules for the CLI, ``setup`` and the library.
+
+People arrive with llm-proxy's settings (``--db``, ``DATABASE_PATH``, ``DB_DRIVER``,
+``DATABASE_URL``) or goose's (``GOOSE_DRIVER`` + ``GOOSE_DBSTRING``, where a MySQL string is a
+Go DSN like ``user:pw@tcp(host:3306)/db`` and a PostgreSQL one may be libpq ``key=value``
+pairs). All of them end up as one SQLAlchemy URL with the driver this package ships
+(psycopg 3, PyMySQL), and a display form with the password masked for every message.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+from urllib.parse import parse_qsl, quote, unquote
+
+from llm_proxy.errors import MigrationError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+Dialect = Literal["sqlite", "postgres", "mysql"]
+DEFAULT_SQLITE_PATH = Path("data") / "llm-proxy.db"
+
+_DRIVERS: dict[str, tuple[Dialect, str]] = {
+    "sqlite": ("sqlite", "sqlite"),
+    "sqlite3": ("sqlite", "sqlite"),
+    "postgres": ("postgres", "postgresql+psycopg"),
+    "postgresql": ("postgres", "postgresql+psycopg"),
+    "pgx": ("postgres", "postgresql+psycopg"),
+    "mysql": ("mysql", "mysql+pymysql"),
+    "mariadb": ("mysql", "mysql+pymysql"),
+}
+
+
+class DatabaseSelectionError(MigrationError):
+    """The settings do not name a database this package can open."""
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseTarget:
+    """A database to open: its SQLAlchemy URL and dialect."""
+
+    url: str
+    dialect: Dialect
+
+    @property
+    def display(self) -> str:
+        """The URL with its password replaced by ``***``: the only form ever printed."""
+        return mask_password(self.url)
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The database file, for a SQLite target on disk."""
+        if self.dialect != "sqlite":
+            return None
+        name = self.url.split(":///", 1)[1].split("?", 1)[0] if ":///" in self.url else ""
+        return Path(unquote(name)) if name and name != ":memory:" else None
+
+    def __str__(self) -> str:
+        return self.display
+
+
+def mask_password(url: str) -> str:
+    """``url`` with any password hidden, for messages and logs.
+
+    Everything between the user name and the LAST ``@`` is hidden, so a password with an
+    unescaped ``@`` or ``/`` in it cannot leak in part (at worst more than the password is
+    hidden).
+    """
+    scheme, sep, rest = url.partition("://")
+    userinfo, at, tail = rest.rpartition("@")
+    if not sep or not at or ":" not in userinfo:
+        return url
+    user = userinfo.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{tail}"
+
+
+def sqlite_target(path: Path | str) -> DatabaseTarget:
+    """A SQLite database file."""
+    return DatabaseTarget(f"sqlite:///{path}", "sqlite")
+
+
+def from_url(url: str) -> DatabaseTarget:
+    """A target from a database URL (``postgresql://``, ``mysql://``, ``sqlite:///``, ...).
+
+    Bare schemes get this package's drivers; an explicit ``+driver`` is kept as given.
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        raise DatabaseSelectionError(
+            f"{mask_password(url)!r} is not a database URL; expected e.g. "
+            "postgresql://user@host/db, mysql://user@host/db or sqlite:///path/to.db "
+            "(use --db PATH for a SQLite file)"
+        )
+    base, plus, driver = scheme.lower().partition("+")
+    if base not in _DRIVERS:
+        raise DatabaseSelectionError(
+            f"unsupported database {scheme!r} in {mask_password(url)}; "
+            "use postgresql://, mysql:// or sqlite:///"
+        )
+    dialect, default_scheme = _DRIVERS[base]
+    scheme = f"{default_scheme.split('+')[0]}+{driver}" if plus else default_scheme
+    return DatabaseTarget(f"{scheme}://{rest}", dialect)
+
+
+def from_goose(driver: str, dbstring: str) -> DatabaseTarget:
+    """A target from goose's ``GOOSE_DRIVER`` and ``GOOSE_DBSTRING``."""
+    key = driver.strip().lower()
+    if key not in _DRIVERS:
+        raise DatabaseSelectionError(
+            f"GOOSE_DRIVER={driver!r} is not supported; use sqlite3, postgres or mysql"
+        )
+    dialect = _DRIVERS[key][0]
+    if "://" in dbstring:
+        target = from_url(dbstring)
+        if target.dialect != dialect:
+            raise DatabaseSelectionError(
+                f"GOOSE_DRIVER={driver} but GOOSE_DBSTRING is a {target.dialect} URL"
+            )
+        return target
+    if dialect == "sqlite":
+        return sqlite_target(dbstring.removeprefix("file:").split("?", 1)[0])
+    if dialect == "postgres":
+        return _from_libpq(dbstring)
+    return _from_go_mysql_dsn(dbstring)
+
+
+def _from_libpq(conninfo: str) -> DatabaseTarget:
+    """libpq ``key=value`` pairs (values may be single-quoted) as a URL."""
+    pairs = dict(
+        (m.group(1), re.sub(r"\\(.)", r"\1", m.group(2)) if m.group(2) is not None else m.group(3))
+        for m in re.finditer(r"(\w+)\s*=\s*(?:'((?:\\.|[^'])*)'|(\S*))", conninfo)
+    )
+    user = quote(pairs.pop("user", ""), safe="")
+    password = pairs.pop("password", None)
+    auth = f"{user}:{quote(password, safe='')}@" if password is not None else (f"{user}@" if user else "")
+    host = pairs.pop("host", "")
+    port = pairs.pop("port", "")
+    dbname = pairs.pop("dbname", "")
+    netloc = f"{host}:{port}" if port else host
+    if host.startswith("/"):
+        pairs["host"], netloc = host, ""
+    query = "&".join(f"{k}={quote(v, safe='')}" for k, v in pairs.items())
+    return DatabaseTarget(
+        f"postgresql+psycopg://{auth}{netloc}/{quote(dbname, safe='')}" + (f"?{query}" if query else ""),
+        "postgres",
+    )
+
+
+_GO_MYSQL_DSN = re.compile(
+    r"^(?:(?P<user>[^:@]*)(?::(?P<password>.*))?@)?"
+    r"(?:(?P<net>\w+)(?:\((?P<addr>[^)]*)\))?)?"
+    r"/(?P<dbname>[^?]*)(?:\?(?P<params>.*))?$"
+)
+
+
+def _from_go_mysql_dsn(dsn: str) -> DatabaseTarget:
+    """A Go MySQL DSN (``user:pw@tcp(host:port)/db?parseTime=true``) as a URL."""
+    match = _GO_MYSQL_DSN.match(dsn)
+    if match is None:
+        raise DatabaseSelectionError(
+            "GOOSE_DBSTRING is not a MySQL DSN; expected user:password@tcp(host:3306)/dbname"
+        )
+    user = quote(match["user"] or "", safe="")
+    password = match["password"]
+    auth = f"{user}:{quote(password, safe='')}@" if password is not None else (f"{user}@" if user else "")
+    query = ""
+    if match["net"] == "unix":
+        query = f"?unix_socket={quote(match['addr'] or '', safe='/')}"
+        netloc = "localhost"
+    else:
+        netloc = match["addr"] or "127.0.0.1:3306"
+    charset = dict(parse_qsl(match["params"] or "")).get("charset")
+    if charset:
+        query += ("&" if query else "?") + f"charset={quote(charset.split(',')[0], safe='')}"
+    return DatabaseTarget(f"mysql+pymysql://{auth}{netloc}/{match['dbname']}{query}", "mysql")
+
+
+def select_database(
+    *,
+    db_path: Path | str | None = None,
+    database_url: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> DatabaseTarget:
+    """The database named by explicit options, else by the environment, else the default.
+
+    Options: ``db_path`` (``--db``, a SQLite file) or ``database_url`` (``--database-url``);
+    giving both is refused. Environment, in order: ``DB_DRIVER`` (llm-proxy's: sqlite uses
+    ``DATABASE_PATH``, postgres/mysql use ``DATABASE_URL``), then ``DATABASE_URL``, then
+    goose's ``GOOSE_DRIVER``/``GOOSE_DBSTRING``, then ``DATABASE_PATH``; finally
+    ``data/llm-proxy.db``.
+    """
+    env = os.environ if environ is None else environ
+    if db_path is not None and database_url is not None:
+        raise DatabaseSelectionError("give either --db PATH or --database-url URL, not both")
+    if database_url is not None:
+        return from_url(database_url)
+    if db_path is not None:
+        return sqlite_target(db_path)
+    driver = env.get("DB_DRIVER", "").strip().lower()
+    if driver:
+        if driver not in _DRIVERS:
+            raise DatabaseSelectionError(f"DB_DRIVER={driver!r} is not one of sqlite, postgres, mysql")
+        if _DRIVERS[driver][0] == "sqlite":
+            return sqlite_target(env.get("DATABASE_PATH") or DEFAULT_SQLITE_PATH)
+        if not env.get("DATABASE_URL"):
+            raise DatabaseSelectionError(f"DB_DRIVER={driver} needs DATABASE_URL to name the server")
+        target = from_url(env["DATABASE_URL"])
+        if target.dialect != _DRIVERS[driver][0]:
+            raise DatabaseSelectionError(f"DB_DRIVER={driver} but DATABASE_URL is a {target.dialect} URL")
+        return target
+    if env.get("DATABASE_URL"):
+        return from_url(env["DATABASE_URL"])
+    if env.get("GOOSE_DRIVER") and env.get("GOOSE_DBSTRING"):
+        return from_goose(env["GOOSE_DRIVER"], env["GOOSE_DBSTRING"])
+    return sqlite_target(env.get("DATABASE_PATH") or DEFAULT_SQLITE_PATH)

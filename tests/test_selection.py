@@ -1,0 +1,91 @@
+"""Choosing the database from options and from llm-proxy's and goose's environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import make_url
+
+from llm_proxy.selection import DatabaseSelectionError, from_goose, from_url, mask_password, select_database
+
+
+def test_default_is_the_sqlite_file_under_data() -> None:
+    target = select_database(environ={})
+    assert (target.dialect, target.url) == ("sqlite", "sqlite:///data/llm-proxy.db")
+    assert target.sqlite_path == Path("data/llm-proxy.db")
+
+
+def test_options_beat_the_environment_and_cannot_both_be_given() -> None:
+    env = {"DATABASE_URL": "postgres://u@h/d", "DATABASE_PATH": "env.db"}
+    assert select_database(db_path="flag.db", environ=env).url == "sqlite:///flag.db"
+    assert select_database(database_url="mysql://r@h/d", environ=env).url == "mysql+pymysql://r@h/d"
+    with pytest.raises(DatabaseSelectionError, match="not both"):
+        select_database(db_path="a.db", database_url="sqlite:///b.db", environ={})
+
+
+@pytest.mark.parametrize(
+    ("env", "url"),
+    [
+        ({"DATABASE_PATH": "/srv/lp.db"}, "sqlite:////srv/lp.db"),
+        ({"DB_DRIVER": "sqlite", "DATABASE_URL": "postgres://h/d", "DATABASE_PATH": "x.db"}, "sqlite:///x.db"),
+        ({"DB_DRIVER": "postgres", "DATABASE_URL": "postgres://u:pw@h:5433/d"}, "postgresql+psycopg://u:pw@h:5433/d"),
+        ({"DB_DRIVER": "mysql", "DATABASE_URL": "mysql://root@127.0.0.1:3306/lp"}, "mysql+pymysql://root@127.0.0.1:3306/lp"),
+        ({"DATABASE_URL": "postgresql+psycopg://h/d"}, "postgresql+psycopg://h/d"),
+        ({"GOOSE_DRIVER": "sqlite3", "GOOSE_DBSTRING": "./goose.db"}, "sqlite:///./goose.db"),
+        ({"GOOSE_DRIVER": "postgres", "GOOSE_DBSTRING": "postgres://u@h/d?sslmode=disable"}, "postgresql+psycopg://u@h/d?sslmode=disable"),
+    ],
+)
+def test_environment(env: dict[str, str], url: str) -> None:
+    assert select_database(environ=env).url == url
+
+
+def test_db_driver_mismatches_are_refused() -> None:
+    with pytest.raises(DatabaseSelectionError, match="needs DATABASE_URL"):
+        select_database(environ={"DB_DRIVER": "postgres"})
+    with pytest.raises(DatabaseSelectionError, match="mysql URL"):
+        select_database(environ={"DB_DRIVER": "postgres", "DATABASE_URL": "mysql://h/d"})
+    with pytest.raises(DatabaseSelectionError, match="not one of"):
+        select_database(environ={"DB_DRIVER": "oracle"})
+
+
+def test_goose_libpq_key_value_string() -> None:
+    target = from_goose("postgres", "host=127.0.0.1 port=5432 user=app password='s3 cr@t' dbname=lp sslmode=disable")
+    url = make_url(target.url)
+    assert (url.drivername, url.host, url.port, url.username, url.password, url.database) == (
+        "postgresql+psycopg", "127.0.0.1", 5432, "app", "s3 cr@t", "lp",
+    )
+    assert url.query == {"sslmode": "disable"}
+    assert "s3" not in target.display
+
+
+def test_goose_go_mysql_dsn() -> None:
+    url = make_url(from_goose("mysql", "app:p@ss@tcp(db.internal:3307)/lp?parseTime=true&charset=utf8mb4").url)
+    assert (url.drivername, url.host, url.port, url.username, url.password, url.database) == (
+        "mysql+pymysql", "db.internal", 3307, "app", "p@ss", "lp",
+    )
+    assert url.query == {"charset": "utf8mb4"}
+    assert make_url(from_goose("mysql", "root@/test").url).host == "127.0.0.1"
+    socket = make_url(from_goose("mysql", "root@unix(/run/mysqld/mysqld.sock)/test").url)
+    assert socket.query == {"unix_socket": "/run/mysqld/mysqld.sock"}
+
+
+def test_bad_urls_name_the_fix_without_the_password() -> None:
+    with pytest.raises(DatabaseSelectionError, match="use postgresql://") as caught:
+        from_url("oracle://scott:tiger@h/d")
+    assert "tiger" not in str(caught.value)
+    with pytest.raises(DatabaseSelectionError, match="--db PATH"):
+        from_url("data/llm-proxy.db")
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql://u:secret@h/d", "postgresql://u:***@h/d"),
+        ("postgresql://u:se@cr/et@h/d", "postgresql://u:***@h/d"),
+        ("mysql://root@h/d", "mysql://root@h/d"),
+        ("sqlite:///x.db", "sqlite:///x.db"),
+    ],
+)
+def test_mask_password(url: str, shown: str) -> None:
+    assert mask_password(url) == shown
