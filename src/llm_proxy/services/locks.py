@@ -1,0 +1,264 @@
+"""The migration lock: one migrator per database at a time, across processes and machines.
+
+goose's command line has none, and llm-proxy servers migrate themselves at start-up, so
+several instances routinely race. Every command that changes the database holds this lock
+for its whole run, then re-reads the version table, so the loser of a race finds nothing
+left to do and succeeds.
+
+- PostgreSQL: a session advisory lock, by default goose's own id 4097083626 (the CRC-32 of
+  "goose"), so that a goose library instance and we exclude each other.
+- MySQL/MariaDB: ``GET_LOCK`` on a named lock (``llm-proxy-migrations``, as the Go server).
+- SQLite: an exclusive ``flock`` on a small file beside the database
+  (``<database>-migrate-lock``). The kernel drops it the moment its holder dies, so a crash
+  can never leave the lock stuck (the Go server's lock row could); the file records who holds
+  it, for the waiting message. It is never deleted: unlinking a lock file lets two processes
+  lock two different inodes.
+
+The server-side locks are tied to a connection of their own, so they vanish with a dead
+client's connection too. Waiting is visible (``on_wait`` is told who holds the lock) and
+bounded by ``timeout``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from llm_proxy.errors import MigrationError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from sqlalchemy.engine import Connection, Engine
+
+GOOSE_ADVISORY_LOCK_ID = 4097083626
+MYSQL_LOCK_NAME = "llm-proxy-migrations"
+DEFAULT_TIMEOUT = 300.0
+LOCK_FILE_SUFFIX = "-migrate-lock"
+
+
+class LockTimeout(MigrationError):
+    """The migration lock was not free within the timeout."""
+
+
+@dataclass(frozen=True, slots=True)
+class LockOptions:
+    """How to lock: timeout in seconds, how often to retry, the lock's identity per dialect."""
+
+    timeout: float = DEFAULT_TIMEOUT
+    poll_interval: float = 0.2
+    postgres_lock_id: int = GOOSE_ADVISORY_LOCK_ID
+    mysql_lock_name: str = MYSQL_LOCK_NAME
+
+    def __post_init__(self) -> None:
+        if self.timeout < 0:
+            raise ValueError("the lock timeout cannot be negative")
+        if self.poll_interval <= 0:
+            raise ValueError("the lock poll interval must be positive")
+        if not -(2**63) <= self.postgres_lock_id < 2**63:
+            raise ValueError("the PostgreSQL advisory lock id must fit in a 64-bit integer")
+        if not 0 < len(self.mysql_lock_name) <= 64:
+            raise ValueError("the MySQL lock name must have 1 to 64 characters")
+
+
+class _Lock(Protocol):
+    def try_acquire(self) -> bool: ...
+    def holder(self) -> str: ...
+    def release(self) -> None: ...
+
+
+def whoami() -> str:
+    """This process, as other waiters will see it: ``host/pid``."""
+    return f"{socket.gethostname()}/{os.getpid()}"
+
+
+@contextmanager
+def migration_lock(
+    engine: Engine,
+    *,
+    options: LockOptions | None = None,
+    on_wait: Callable[[str], None] | None = None,
+) -> Iterator[None]:
+    """Hold the migration lock of ``engine``'s database for the ``with`` block.
+
+    ``on_wait`` receives a sentence naming the holder when the lock is busy (once, then
+    again every 10 seconds of waiting). Raises :class:`LockTimeout` after
+    ``options.timeout`` seconds.
+    """
+    opts = options or LockOptions()
+    lock = _lock_for(engine, opts)
+    try:
+        _wait_for(lock, opts, on_wait)
+        try:
+            yield
+        finally:
+            lock.release()
+    finally:
+        _close(lock)
+
+
+def _wait_for(lock: _Lock, opts: LockOptions, on_wait: Callable[[str], None] | None) -> None:
+    deadline = time.monotonic() + opts.timeout
+    next_notice = 0.0
+    while not lock.try_acquire():
+        now = time.monotonic()
+        if now >= deadline:
+            raise LockTimeout(
+                f"gave up after {opts.timeout:g} s waiting for the migration lock, "
+                f"held by {lock.holder()}; if that migration is still running let it finish, "
+                "otherwise stop that process (the lock is released when it exits), "
+                "or raise the timeout with --lock-timeout"
+            )
+        if on_wait is not None and now >= next_notice:
+            on_wait(f"waiting for the migration lock held by {lock.holder()}")
+            next_notice = now + 10.0
+        time.sleep(min(opts.poll_interval, max(deadline - now, 0.0)))
+
+
+def _close(lock: _Lock) -> None:
+    close = getattr(lock, "close", None)
+    if close is not None:
+        close()
+
+
+def _lock_for(engine: Engine, opts: LockOptions) -> _Lock:
+    name = engine.dialect.name
+    if name == "sqlite":
+        database = engine.url.database
+        if not database or database == ":memory:" or database.startswith("file::memory:"):
+            return _NoLock()
+        return _FileLock(Path(database).with_name(Path(database).name + LOCK_FILE_SUFFIX))
+    if name == "postgresql":
+        return _PostgresLock(engine.connect().execution_options(isolation_level="AUTOCOMMIT"), opts.postgres_lock_id)
+    if name in ("mysql", "mariadb"):
+        return _MySQLLock(engine.connect().execution_options(isolation_level="AUTOCOMMIT"), opts.mysql_lock_name)
+    raise MigrationError(f"no migration lock for the {name} dialect")
+
+
+class _NoLock:
+    """An in-memory SQLite database is private to its connection: nothing to exclude."""
+
+    def try_acquire(self) -> bool:
+        return True
+
+    def holder(self) -> str:
+        return "nobody"
+
+    def release(self) -> None:
+        return None
+
+
+class _FileLock:
+    """``flock`` on a file beside the SQLite database; the kernel frees it if we die."""
+
+    def __init__(self, path: Path) -> None:
+        import fcntl
+
+        self.path = path
+        self._fcntl = fcntl
+        try:
+            self.fd: int | None = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise MigrationError(
+                f"{path}: cannot create the migration lock file: {exc.strerror or exc}; "
+                "the database's folder must be writable (SQLite writes its journal there too)"
+            ) from exc
+
+    def try_acquire(self) -> bool:
+        assert self.fd is not None
+        try:
+            self._fcntl.flock(self.fd, self._fcntl.LOCK_EX | self._fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        record = json.dumps({"holder": whoami(), "since": datetime.now(timezone.utc).isoformat(timespec="seconds")})
+        os.ftruncate(self.fd, 0)
+        os.pwrite(self.fd, record.encode(), 0)
+        return True
+
+    def holder(self) -> str:
+        try:
+            record = json.loads(self.path.read_text(encoding="utf-8") or "{}")
+        except (OSError, ValueError):
+            return "another process"
+        if "holder" not in record:
+            return "another process"
+        return f"{record['holder']} since {record.get('since', '?')}"
+
+    def release(self) -> None:
+        if self.fd is not None:
+            os.ftruncate(self.fd, 0)
+            self._fcntl.flock(self.fd, self._fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+class _PostgresLock:
+    """A session advisory lock on a connection of its own."""
+
+    def __init__(self, connection: Connection, lock_id: int) -> None:
+        self.connection = connection
+        self.lock_id = lock_id
+
+    def try_acquire(self) -> bool:
+        return bool(self._scalar("SELECT pg_try_advisory_lock(%(id)s)", {"id": self.lock_id}))
+
+    def holder(self) -> str:
+        row = self.connection.exec_driver_sql(
+            "SELECT a.pid, a.application_name, a.client_addr::text, a.backend_start "
+            "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+            "WHERE l.locktype = 'advisory' AND l.granted "
+            "AND l.classid::bigint = (%(id)s >> 32) AND l.objid::bigint = (%(id)s & 4294967295) LIMIT 1",
+            {"id": self.lock_id},
+        ).first()
+        if row is None:
+            return "another session"
+        pid, application, client, started = row
+        who = f"'{application}'" if application else "a session"
+        return f"{who} (server pid {pid}, client {client or 'local'}) since {started:%Y-%m-%d %H:%M:%S}"
+
+    def release(self) -> None:
+        self._scalar("SELECT pg_advisory_unlock(%(id)s)", {"id": self.lock_id})
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def _scalar(self, sql: str, params: dict[str, object]) -> object:
+        return self.connection.exec_driver_sql(sql, params).scalar()
+
+
+class _MySQLLock:
+    """``GET_LOCK`` on a connection of its own."""
+
+    def __init__(self, connection: Connection, name: str) -> None:
+        self.connection = connection
+        self.name = name
+
+    def try_acquire(self) -> bool:
+        return self.connection.exec_driver_sql("SELECT GET_LOCK(%s, 0)", (self.name,)).scalar() == 1
+
+    def holder(self) -> str:
+        row = self.connection.exec_driver_sql(
+            "SELECT p.id, p.host, p.time FROM information_schema.processlist p "
+            "WHERE p.id = IS_USED_LOCK(%s)",
+            (self.name,),
+        ).first()
+        if row is None:
+            return "another session"
+        connection_id, host, seconds = row
+        return f"connection {connection_id} from {host} (for {seconds} s)"
+
+    def release(self) -> None:
+        self.connection.exec_driver_sql("SELECT RELEASE_LOCK(%s)", (self.name,))
+
+    def close(self) -> None:
+        self.connection.close()

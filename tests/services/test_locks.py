@@ -1,0 +1,90 @@
+"""The migration lock on each real database: exclusion, visible waiting, timeouts, dead holders."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+from sqlalchemy import create_engine
+
+from llm_proxy.services.locks import LockOptions, LockTimeout, migration_lock
+
+HOLD_AND_SIGNAL = textwrap.dedent(
+    """
+    import sys, time
+    from sqlalchemy import create_engine
+    from llm_proxy.services.locks import migration_lock
+    engine = create_engine(sys.argv[1])
+    with migration_lock(engine):
+        print("locked", flush=True)
+        time.sleep(600)
+    """
+)
+
+
+def test_second_migrator_waits_sees_the_holder_and_times_out(database_url: str) -> None:
+    engine = create_engine(database_url)
+    other = create_engine(database_url)
+    notices: list[str] = []
+    try:
+        with migration_lock(engine):
+            started = time.monotonic()
+            with pytest.raises(LockTimeout, match="gave up after 0.5 s") as caught:
+                with migration_lock(other, options=LockOptions(timeout=0.5, poll_interval=0.05), on_wait=notices.append):
+                    pytest.fail("the lock was taken twice")
+            assert 0.5 <= time.monotonic() - started < 5
+        assert notices and notices[0].startswith("waiting for the migration lock held by ")
+        assert "held by" in str(caught.value)
+        # Released on exit: the other migrator gets it at once.
+        with migration_lock(other, options=LockOptions(timeout=0)):
+            pass
+    finally:
+        engine.dispose()
+        other.dispose()
+
+
+def test_a_killed_holder_never_leaves_the_lock_stuck(database_url: str) -> None:
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_AND_SIGNAL, database_url], stdout=subprocess.PIPE, text=True)
+    engine = create_engine(database_url)
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(LockTimeout):
+            with migration_lock(engine, options=LockOptions(timeout=0.2, poll_interval=0.05)):
+                pass
+        holder.send_signal(signal.SIGKILL)
+        holder.wait(timeout=10)
+        with migration_lock(engine, options=LockOptions(timeout=10, poll_interval=0.05)):
+            pass
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
+        engine.dispose()
+
+
+def test_sqlite_lock_file_names_the_holder(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    engine = create_engine(url)
+    notices: list[str] = []
+    with migration_lock(engine):
+        with pytest.raises(LockTimeout):
+            with migration_lock(create_engine(url), options=LockOptions(timeout=0.1, poll_interval=0.05), on_wait=notices.append):
+                pass
+    assert (tmp_path / "app.db-migrate-lock").exists()
+    import os
+    import socket
+
+    assert f"{socket.gethostname()}/{os.getpid()} since " in notices[0]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [{"timeout": -1}, {"poll_interval": 0}, {"postgres_lock_id": 2**63}, {"mysql_lock_name": ""}, {"mysql_lock_name": "x" * 65}],
+)
+def test_lock_options_are_checked_when_built(bad: dict[str, object]) -> None:
+    with pytest.raises(ValueError):
+        LockOptions(**bad)  # type: ignore[arg-type]
