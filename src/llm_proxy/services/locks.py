@@ -214,7 +214,7 @@ class _PostgresLock:
 
     def holder(self) -> str:
         row = self.connection.exec_driver_sql(
-            "SELECT a.pid, a.application_name, a.client_addr::text, a.backend_start "
+            "SELECT a.pid, a.application_name, host(a.client_addr), a.backend_start "
             "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
             "WHERE l.locktype = 'advisory' AND l.granted "
             "AND l.classid::bigint = (%(id)s >> 32) AND l.objid::bigint = (%(id)s & 4294967295) LIMIT 1",
