@@ -1,0 +1,4 @@
+-- +goose Up
+SELECT 1;
+-- see +goose docs
+SELECT 2;

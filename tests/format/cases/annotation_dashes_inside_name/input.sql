@@ -1,0 +1,4 @@
+-- +goose Up
+-- +goose Statement--Begin
+SELECT 1
+-- +goose StatementEnd

@@ -1,0 +1,4 @@
+-- +goose up
+SELECT 1;
+-- +goose down
+SELECT 2;

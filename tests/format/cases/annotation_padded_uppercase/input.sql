@@ -1,0 +1,2 @@
+-- +goose   UP   
+SELECT 1;

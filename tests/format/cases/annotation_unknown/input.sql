@@ -1,0 +1,3 @@
+-- +goose Up
+-- +goose Statement Begin
+SELECT 1;

@@ -1,0 +1,4 @@
+-- +goose Up
+SELECT 1,
+-- +GOOSE Down
+2;

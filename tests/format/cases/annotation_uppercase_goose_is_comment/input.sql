@@ -1,0 +1,5 @@
+-- +GOOSE Up
+-- +goose Up
+SELECT 1;
+-- +GOOSE Down
+SELECT 2;

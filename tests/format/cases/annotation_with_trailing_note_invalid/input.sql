@@ -1,0 +1,2 @@
+-- +goose Up -- note
+SELECT 1;

@@ -1,0 +1,8 @@
+-- +goose Up
+-- +goose StatementBegin
+-- leading
+
+SELECT 1;
+
+-- inside, after the last line
+-- +goose StatementEnd

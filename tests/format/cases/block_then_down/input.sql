@@ -1,0 +1,6 @@
+-- +goose Up
+-- +goose StatementBegin
+SELECT 1
+-- +goose StatementEnd
+-- +goose Down
+SELECT 2;

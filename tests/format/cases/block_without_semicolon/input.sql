@@ -1,0 +1,11 @@
+-- +goose Up
+-- +goose StatementBegin
+CREATE FUNCTION f() RETURNS int AS $$
+BEGIN
+  RETURN 1;
+END;
+$$ LANGUAGE plpgsql
+-- +goose StatementEnd
+SELECT f();
+-- +goose Down
+DROP FUNCTION f();

@@ -1,0 +1,7 @@
+-- +goose Up
+-- +goose StatementBegin
+SELECT 1
+-- +goose StatementEnd
+-- +goose StatementBegin
+SELECT 2
+-- +goose StatementEnd

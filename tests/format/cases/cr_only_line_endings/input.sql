@@ -1,0 +1,1 @@
+-- +goose UpSELECT 1;-- +goose DownSELECT 2;

@@ -1,0 +1,5 @@
+-- +goose Up
+SELECT 1;
+
+-- glued
+SELECT 2;

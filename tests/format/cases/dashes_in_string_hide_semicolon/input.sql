@@ -1,0 +1,3 @@
+-- +goose Up
+SELECT 'a -- b;';
+SELECT 2;

@@ -1,0 +1,3 @@
+-- +goose ENVSUB ON
+SELECT $1;
+-- +goose Up

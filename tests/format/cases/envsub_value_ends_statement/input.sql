@@ -1,0 +1,4 @@
+-- +goose Up
+-- +goose ENVSUB ON
+SELECT 1${LP_SEMI}
+SELECT 2;

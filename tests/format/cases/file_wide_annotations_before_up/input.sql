@@ -1,0 +1,4 @@
+-- +goose NO TRANSACTION
+-- +goose ENVSUB ON
+-- +goose Up
+SELECT '${LP_NAME}';

@@ -1,0 +1,5 @@
+-- +goose Up
+-- +goose NO TRANSACTION
+CREATE INDEX CONCURRENTLY i ON t (a);
+-- +goose Down
+DROP INDEX i;

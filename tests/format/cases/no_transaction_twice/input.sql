@@ -1,0 +1,4 @@
+-- +goose NO TRANSACTION
+-- +goose Up
+-- +goose NO TRANSACTION
+SELECT 1;

@@ -1,0 +1,7 @@
+-- +goose Up
+SELECT 1;
+-- +goose Down
+-- +goose StatementBegin
+-- +goose StatementEnd
+DROP TABLE a;
+DROP TABLE b;

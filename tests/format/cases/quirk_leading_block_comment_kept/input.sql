@@ -1,0 +1,3 @@
+-- +goose Up
+/* about t */
+CREATE TABLE t (id int);

@@ -1,0 +1,6 @@
+-- +goose Up
+SELECT 1;
+/* the end */
+-- +goose Down
+SELECT 2;
+/* the end */

@@ -1,0 +1,6 @@
+-- +goose Up
+SELECT 1;
+  
+-- about the down part
+-- +goose Down
+SELECT 2;

@@ -1,0 +1,4 @@
+-- +goose Up
+SELECT 1
+END -- comment ;
+SELECT 2;

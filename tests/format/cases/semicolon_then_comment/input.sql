@@ -1,0 +1,3 @@
+-- +goose Up
+SELECT 1; -- note
+SELECT 2;

@@ -1,0 +1,7 @@
+-- +goose Up
+CREATE TABLE t (
+  id int
+);
+INSERT INTO t VALUES (1);
+-- +goose Down
+DROP TABLE t;

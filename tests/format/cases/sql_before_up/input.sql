@@ -1,0 +1,5 @@
+-- a comment
+
+CREATE TABLE t (id int);
+-- +goose Up
+SELECT 1;

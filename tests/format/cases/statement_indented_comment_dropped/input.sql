@@ -1,0 +1,3 @@
+-- +goose Up
+    -- indented comment
+SELECT 1;

@@ -1,0 +1,2 @@
+-- +goose Up
+INSERT INTO t (a, b) VALUES ('100%', ':name ?');

@@ -1,0 +1,2 @@
+-- +goose StatementEnd
+-- +goose Up

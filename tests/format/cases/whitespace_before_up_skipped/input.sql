@@ -1,0 +1,6 @@
+   
+	
+-- header comment
+
+-- +goose Up
+SELECT 1;
