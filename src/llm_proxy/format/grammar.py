@@ -162,13 +162,14 @@ def parse_annotation(line: str, *, lineno: int | None = None) -> Annotation:
 class _Machine:
     """goose's parser for one direction, fed one line at a time."""
 
-    __slots__ = ("direction", "state", "buffer", "buffer_line", "statements", "error")
+    __slots__ = ("direction", "state", "buffer", "buffer_line", "block", "statements", "error")
 
     def __init__(self, direction: Direction) -> None:
         self.direction = direction
         self.state = START
         self.buffer: list[str] = []
-        self.buffer_line = 0
+        self.buffer_line = 0  # the first line with text in the buffer (0: none yet)
+        self.block: tuple[int, str] | None = None  # the open StatementBegin: line, text
         self.statements: list[Statement] = []
         self.error: ParseError | None = None
 
@@ -225,6 +226,7 @@ class _Machine:
                         else "close the open block with '-- +goose StatementEnd' first"
                     ),
                 )
+            self.block = (lineno, line)
             return False
         # StatementEnd: the only annotation whose line goes on through the buffer steps.
         if state == UP_BLOCK:
@@ -255,7 +257,7 @@ class _Machine:
                 expanded = _expand(line, lineno, environ)
                 if expanded != line:
                     line, stripped = expanded, go_trim(expanded)
-            if not buffer:
+            if not self.buffer_line and stripped:
                 self.buffer_line = lineno
             buffer.append(line)
         section = _SECTION[state]
@@ -268,31 +270,38 @@ class _Machine:
             )
         if section is not self.direction:
             buffer.clear()
+            self.buffer_line = 0
             return
         if state in _ENDED:
-            self.emit()
+            self.emit(lineno)
             self.state = UP if state == UP_ENDED else DOWN
         elif state in (UP, DOWN) and (
             stripped.endswith(";") if "--" not in line else ends_with_semicolon(line)
         ):
-            self.emit(stripped if len(buffer) == 1 else None)
+            self.emit(lineno, stripped if len(buffer) == 1 else None)
 
-    def emit(self, single: str | None = None) -> None:
-        """Close the statement; ``single`` is its text when it is one already-trimmed line."""
+    def emit(self, lineno: int, single: str | None = None) -> None:
+        """Close the statement; ``single`` is its text when it is one already-trimmed line.
+
+        Its line is where its text starts; an empty statement (spec §2.5) gets ``lineno``.
+        """
         text = single if single is not None else go_trim("\n".join(self.buffer))
-        self.statements.append(Statement(text, self.buffer_line))
+        self.statements.append(Statement(text, self.buffer_line or lineno))
         self.buffer.clear()
+        self.buffer_line = 0
 
-    def finish(self, last_line: int) -> None:
+    def finish(self) -> None:
         if self.state == START:
             raise ParseError(
                 "no '-- +goose Up' annotation",
                 hint="every migration file starts with a line '-- +goose Up'",
             )
-        if self.state in (UP_BLOCK, DOWN_BLOCK):
+        if self.state in (UP_BLOCK, DOWN_BLOCK) and self.block is not None:
+            line, text = self.block
             raise ParseError(
-                "a '-- +goose StatementBegin' block is never closed",
-                line=last_line,
+                "this '-- +goose StatementBegin' block is never closed",
+                line=line,
+                text=text,
                 hint="add '-- +goose StatementEnd' after the block's last line",
             )
         if self.unfinished():
@@ -344,9 +353,8 @@ def parse_lines(
     live = [up, down]
     use_transaction = True
     envsub_on = False
-    lineno = 0
     active = live
-    for lineno, line in enumerate(lines, 1):  # noqa: B007 - lineno is used after the loop
+    for lineno, line in enumerate(lines, 1):
         if line.endswith("\r"):
             line = line[:-1]
         stripped = line.strip(GO_WHITESPACE)
@@ -384,7 +392,7 @@ def parse_lines(
             active = [m for m in live if m.in_own_section()]
     for machine in live:
         try:
-            machine.finish(lineno)
+            machine.finish()
         except ParseError as exc:
             machine.error = exc
     return ParsedSQL(
