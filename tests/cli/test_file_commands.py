@@ -1,4 +1,4 @@
-"""parse, create, fix and validate through the command line, as a user runs them."""
+"""parse, create and fix through the command line, as a user runs them (validate: test_validate_command.py)."""
 
 from __future__ import annotations
 
@@ -140,47 +140,6 @@ def test_fix_refuses_to_overwrite_and_renames_nothing(tmp_path: Path) -> None:
     assert "nothing was renamed" in err
     assert (tmp_path / "20240101000000_b.sql").is_file()
     assert not (tmp_path / "00002_b.sql").exists()
-
-
-def test_validate_lists_every_problem_at_once(tmp_path: Path) -> None:
-    (tmp_path / "00001_ok.sql").write_text(GOOD)
-    (tmp_path / "00002_unfinished.sql").write_text("-- +goose Up\nSELECT 1\n")
-    (tmp_path / "00003_a.sql").write_text(GOOD)
-    (tmp_path / "003_b.sql").write_text(GOOD)
-    (tmp_path / "schema.sql").write_text("CREATE TABLE x (id int);\n")
-    (tmp_path / "00004_broken_down.sql").write_text("-- +goose Up\nSELECT 1;\n-- +goose Down\n-- +goose Down\n")
-    code, out, _ = run("migrate", "validate", "--dir", str(tmp_path), "--json")
-    assert code == 1
-    report = json.loads(out)
-    assert report["ok"] is False
-    found = {(Path(e["file"]).name, e["line"], e["code"]) for e in report["errors"]}
-    assert found == {
-        ("schema.sql", None, "source"),
-        ("00003_a.sql", None, "source"),
-        ("00002_unfinished.sql", 2, "parse"),
-        ("00004_broken_down.sql", 4, "parse"),
-    }
-    duplicate = next(e for e in report["errors"] if Path(e["file"]).name == "00003_a.sql")
-    assert "003_b.sql" in duplicate["message"] and "00003_a.sql" in duplicate["message"]
-
-
-def test_validate_ignore_passes_over_a_non_migration(folder: Path) -> None:
-    (folder / "schema.sql").write_text("CREATE TABLE x (id int);\n")
-    code, _, err = run("migrate", "validate", "--dir", str(folder))
-    assert code == 1
-    assert "--ignore schema.sql" in err
-    code, out, _ = run("migrate", "validate", "--dir", str(folder), "--ignore", "schema.sql")
-    assert code == 0
-    assert "OK: 1 migration" in out
-
-
-def test_validate_missing_and_empty_folders_fail(tmp_path: Path) -> None:
-    code, _, err = run("migrate", "validate", "--dir", str(tmp_path / "nope"))
-    assert code == 1
-    assert "does not exist" in err
-    code, _, err = run("migrate", "validate", "--dir", str(tmp_path))
-    assert code == 1
-    assert "no migrations" in err
 
 
 def test_console_script_exit_codes(folder: Path) -> None:

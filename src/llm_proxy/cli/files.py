@@ -1,4 +1,4 @@
-"""``migrate`` commands that work on migration files alone: parse, create, fix, validate.
+"""``migrate`` commands that work on migration files alone: parse, create, fix.
 
 They never open a database, so they are safe anywhere, including CI jobs and pre-commit
 hooks with no database at hand.
@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from llm_proxy.cli.options import Ignore, JsonOutput, MigrationsDir, migrations_dir
+from llm_proxy.cli.options import JsonOutput, MigrationsDir, migrations_dir
 from llm_proxy.cli.output import note, print_json, say
 
 
@@ -114,41 +114,3 @@ def fix(directory: MigrationsDir = None) -> None:
         say(str(rename))
     if not renames:
         note("no timestamped migrations to rename")
-
-
-def validate(
-    directory: MigrationsDir = None,
-    ignore: Ignore = None,
-    json_output: JsonOutput = False,
-) -> None:
-    """Check every migration file: names, versions, and both directions of the grammar.
-
-    Lists all problems, not just the first, and exits 1 when there is any.
-
-    Example: llm-proxy migrate validate --dir migrations --json
-    """
-    from llm_proxy.services.validate import check_files
-
-    folder = migrations_dir(directory)
-    report = check_files(folder, ignore=ignore or ())
-    if json_output:
-        print_json(
-            {
-                "folder": str(folder),
-                "ok": report.ok,
-                "migrations": len(report.migrations),
-                "errors": [f.as_dict() for f in report.findings if f.severity == "error"],
-                "warnings": [f.as_dict() for f in report.findings if f.severity == "warning"],
-            }
-        )
-    else:
-        for finding in report.findings:
-            note(str(finding))
-        count = len(report.migrations)
-        if report.ok:
-            say(f"OK: {count} migration{'s' if count != 1 else ''} in {folder}, all parse in both directions")
-        else:
-            errors = len(report.errors)
-            note(f"FAILED: {errors} error{'s' if errors != 1 else ''} in {folder}")
-    if not report.ok:
-        raise typer.Exit(code=1)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import typer
 
-from llm_proxy.cli import files
+from llm_proxy.cli import files, validate
 from llm_proxy.cli.errors import ReportingGroup
 
 app = typer.Typer(
@@ -25,4 +25,4 @@ app = typer.Typer(
 app.command("parse")(files.parse)
 app.command("create")(files.create)
 app.command("fix")(files.fix)
-app.command("validate")(files.validate)
+app.command("validate", epilog=validate.EPILOG)(validate.validate)
