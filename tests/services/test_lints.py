@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from llm_proxy.services.lint import RULES
 from llm_proxy.services.lint.lexer import Kind, split, tokenize
@@ -206,3 +208,15 @@ def test_lexer_mysql_strings_take_backslash_escapes_and_have_no_dollar_quotes() 
 def test_split_keeps_trigger_bodies_whole() -> None:
     tokens = tokenize("CREATE TRIGGER t BEGIN UPDATE x SET a = 1; END; COMMIT;")
     assert [s.words[0] for s in split(tokens)] == ["CREATE", "COMMIT"]
+
+
+@given(st.text(alphabet="ab ;'\"$-*/\nEe`\\", max_size=60), st.sampled_from([None, "mysql"]))
+def test_lexer_covers_every_non_space_character_once(text: str, dialect: str | None) -> None:
+    tokens = tokenize(text, dialect=dialect)
+    position = 0
+    for token in tokens:
+        assert token.start >= position and not text[position : token.start].strip()
+        assert text[token.start : token.end] == token.text
+        position = token.end
+    assert not text[position:].strip()
+    assert all(t.closed for t in tokens[:-1])

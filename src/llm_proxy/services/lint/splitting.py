@@ -114,13 +114,10 @@ def _hidden_semicolon_cause(source: Source, unit: Unit, semicolon: Token, line: 
         return "no space between ';' and '--'"
     if after and after[0].kind is Kind.BLOCK_COMMENT:
         return "a /* */ comment follows it"
-    if any("--" in t.text for t in unit.tokens if t.kind is Kind.STRING and unit.line_of(t) <= line <= _last_line(unit, t)):
+    strings = [t for t in unit.tokens if t.kind is Kind.STRING and t.start < semicolon.start]
+    if any("--" in t.text.rsplit("\n", 1)[-1] and unit.line_of(t) + t.text.count("\n") == line for t in strings):
         return "a '--' inside a string literal on the line hides it"
     return f"goose reads {go_trim(source.text(line))!r} word by word"
-
-
-def _last_line(unit: Unit, token: Token) -> int:
-    return unit.line_of(token) + token.text.count("\n")
 
 
 def _block_comments(source: Source, unit: Unit) -> Iterator[Finding]:
