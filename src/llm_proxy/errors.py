@@ -83,3 +83,84 @@ class SourceError(MigrationError):
 
 class ScaffoldError(MigrationError):
     """``create`` or ``fix`` cannot do what was asked without overwriting or losing a file."""
+
+
+class VersionTableError(MigrationError):
+    """The goose version table cannot be used: a bad name, or it is missing or unreadable."""
+
+
+class TargetError(MigrationError):
+    """The command has nothing valid to act on (no next version, nothing to roll back, ...)."""
+
+
+class MissingMigrationsError(TargetError):
+    """Files older than the newest applied version were never applied (goose's "missing").
+
+    Lists every one of them, as ``(version, file)`` pairs, so that the message tells a person
+    exactly what is out of order.
+    """
+
+    def __init__(self, missing: list[tuple[int, Path]], highest: int) -> None:
+        self.missing = list(missing)
+        self.highest = highest
+        files = "\n".join(f"  {version}: {path}" for version, path in self.missing)
+        noun = "migration" if len(self.missing) == 1 else "migrations"
+        super().__init__(
+            f"found {len(self.missing)} missing (out-of-order) {noun} lower than the "
+            f"highest applied version {highest}:\n{files}\n"
+            "apply them with --allow-missing (they run first, in version order), "
+            "or renumber them above the applied versions"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class StatementRef:
+    """One statement of a migration file, named by where it starts and its first line."""
+
+    line: int
+    first_line: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.first_line}"
+
+
+class MigrationFailed(MigrationError):
+    """A statement of a migration failed on the database.
+
+    Names the file, the direction, the failing statement (line and first line) and the
+    database's own message; ``kept`` lists earlier statements whose effects stayed in the
+    database (NO TRANSACTION migrations, MySQL's implicitly committed DDL), because that
+    is what a person must clean up by hand.
+    """
+
+    def __init__(
+        self,
+        *,
+        path: Path,
+        direction: str,
+        statement: StatementRef,
+        database_message: str,
+        kept: tuple[StatementRef, ...] = (),
+        kept_reason: str = "",
+    ) -> None:
+        self.path = path
+        self.direction = direction
+        self.statement = statement
+        self.database_message = database_message
+        self.kept = kept
+        lines = [
+            f"{path}:{statement.line}: migrating {direction} failed",
+            f"    {statement.line} | {statement.first_line}",
+            f"  database says: {database_message}",
+        ]
+        if kept:
+            lines.append(f"  {kept_reason}, so these statements stay applied and could not be rolled back:")
+            lines.extend(f"    {ref}" for ref in kept)
+            lines.append("  the version was not recorded: undo them by hand, or make the migration safe to re-run")
+        else:
+            lines.append("  the migration was rolled back: nothing of it stays applied and the version was not recorded")
+        super().__init__("\n".join(lines))
+
+
+class DatabaseError(MigrationError):
+    """The database cannot be reached or read (connection refused, no such database, ...)."""
