@@ -1,0 +1,219 @@
+"""Alembic's migration context, keeping goose's version table instead of ``alembic_version``.
+
+Alembic's bookkeeping (one row per branch head, updated in place) cannot be mapped onto
+goose's table (one row per applied version, deleted on rollback), so every method that
+touches the version table is replaced: current heads, has/ensure table, stamp and
+run_migrations. Each migration and its version row share one transaction; a NO
+TRANSACTION migration runs in autocommit and its row follows on its own, as in goose.
+
+The work function (``fn``, Alembic's hook for "what to run") returns goose steps
+(:class:`~llm_proxy.services.results.PlannedStep`), planned by goose's rules; see
+:mod:`llm_proxy.env.intent` for the stock Alembic commands.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+
+from alembic.runtime.migration import MigrationContext
+
+from llm_proxy.env import offline
+from llm_proxy.env.engine import DIALECT_NAMES, database_message
+from llm_proxy.env.execute import commits_implicitly, run_unit
+from llm_proxy.env.scripts import goose_map, unit_of
+from llm_proxy.env.version_table import VersionTable, create_table, read_state, table_exists
+from llm_proxy.errors import MigrationError, MigrationFailed, StatementRef, VersionTableError
+from llm_proxy.format.grammar import Direction
+from llm_proxy.services.plan import GooseState, plan_stamp
+from llm_proxy.services.results import MigrationResult
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from alembic.script import ScriptDirectory
+    from sqlalchemy.engine import Connection
+
+    from llm_proxy.env.scripts import GooseUnit
+    from llm_proxy.env.settings import EnvSettings
+    from llm_proxy.format.grammar import Statement
+    from llm_proxy.services.results import PlannedStep
+
+    Progress = Callable[[PlannedStep | MigrationResult], None]
+
+log = logging.getLogger("llm_proxy.migrate")
+
+
+class GooseMigrationContext(MigrationContext):
+    """A :class:`MigrationContext` whose version store is goose's table.
+
+    Options (besides Alembic's): ``goose_settings`` (:class:`EnvSettings`) and
+    ``goose_progress``, called with each step before it runs and with its result after.
+    """
+
+    def __init__(self, dialect: Any, connection: Connection | None, opts: dict[str, Any], environment_context: Any) -> None:
+        super().__init__(dialect, connection, opts, environment_context)
+        self.settings: EnvSettings = opts["goose_settings"]
+        self.goose_table = VersionTable(self.settings.table, DIALECT_NAMES[dialect.name])
+        self.progress: Progress | None = opts.get("goose_progress")
+        self.results: list[MigrationResult] = []
+
+    # -- reading the table ---------------------------------------------------------------
+
+    def goose_state(self) -> GooseState:
+        """The version table's state; in ``--sql`` mode, every file up to the start revision."""
+        if self.as_sql:
+            start = super().get_current_heads()
+            return GooseState.prefix(goose_map(self.script).migrations, int(start[0]) if start else 0)
+        return read_state(self._live, self.goose_table)
+
+    def get_current_heads(self) -> tuple[str, ...]:
+        """goose's current version as Alembic's single head (the newest one with a file)."""
+        if self.as_sql:
+            return super().get_current_heads()
+        known = set(goose_map(self.script)._versions)
+        current = next((v for v in self.goose_state().order if v in known), None)
+        return (str(current),) if current else ()
+
+    def _has_version_table(self) -> bool:
+        return table_exists(self._live, self.goose_table)
+
+    def _ensure_version_table(self, purge: bool = False) -> None:
+        if purge:
+            raise MigrationError("--purge is not supported: goose's version table keeps one row per applied version")
+        if not self._has_version_table():
+            self._end_transaction()
+            create_table(self._live, self.goose_table)
+
+    # -- running -------------------------------------------------------------------------
+
+    def stamp(self, script_directory: ScriptDirectory, revision: str) -> None:
+        """Make the table say every file up to ``revision`` is applied, running no SQL."""
+        scripts = script_directory.revision_map.get_revisions(revision)
+        target = int(scripts[0].revision) if scripts and scripts[0] is not None else 0
+        self.run_steps(plan_stamp(self.goose_state(), goose_map(script_directory).migrations, target))
+
+    def run_migrations(self, **kw: Any) -> None:
+        assert self._migrations_fn is not None
+        self.run_steps(list(self._migrations_fn(self.get_current_heads(), self)))
+
+    def run_steps(self, steps: Sequence[PlannedStep]) -> None:
+        """Run ``steps`` in order; every file is parsed before the database is changed."""
+        units = {s.version: unit_of(self.script, s.version) for s in steps if not s.record_only}
+        for step in steps:
+            if not step.record_only:
+                units[step.version].statements(step.direction)
+        if self.as_sql:
+            offline.emit(self, steps, units)
+            return
+        if steps:
+            self._ensure_version_table()
+        for step in steps:
+            self._run_step(step, units.get(step.version))
+
+    def _run_step(self, step: PlannedStep, unit: GooseUnit | None) -> None:
+        if self.progress is not None:
+            self.progress(step)
+        log.info("Running %s", step)
+        started = time.perf_counter()
+        record = self.record_sql(step)
+        if unit is None:
+            self._end_transaction()
+            with self._live.begin():
+                self._record(record, step)
+            return
+        statements = unit.statements(step.direction)
+        if unit.parsed.use_transaction:
+            self._run_in_transaction(unit, step, statements, record)
+        else:
+            self._run_in_autocommit(unit, step, statements, record)
+        result = MigrationResult(step.version, unit.path, step.direction, time.perf_counter() - started, len(statements))
+        self.results.append(result)
+        if self.progress is not None:
+            self.progress(result)
+
+    def record_sql(self, step: PlannedStep) -> str:
+        """The version-table change of a step: goose's INSERT when up, DELETE when down."""
+        if step.direction is Direction.UP:
+            return self.goose_table.insert(step.version)
+        return self.goose_table.delete(step.version)
+
+    def _run_in_transaction(self, unit: GooseUnit, step: PlannedStep, statements: Sequence[Statement], record: str) -> None:
+        connection = self._live
+        self._end_transaction()
+        ran: list[Statement] = []
+        with connection.begin():
+            for statement in statements:
+                self._run_statement(unit, step, statement, ran)
+                ran.append(statement)
+            self._record(record, step)
+
+    def _run_in_autocommit(self, unit: GooseUnit, step: PlannedStep, statements: Sequence[Statement], record: str) -> None:
+        connection = self._live
+        self._end_transaction()
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+        ran: list[Statement] = []
+        try:
+            for statement in statements:
+                self._run_statement(unit, step, statement, ran)
+                ran.append(statement)
+        finally:
+            self._end_transaction()
+            connection.execution_options(isolation_level=connection.default_isolation_level)
+        with connection.begin():
+            self._record(record, step)
+
+    def _run_statement(self, unit: GooseUnit, step: PlannedStep, statement: Statement, ran: list[Statement]) -> None:
+        try:
+            run_unit(self._live, statement.text)
+        except self._database_errors as exc:
+            raise self._failure(unit, step, statement, ran, exc) from exc
+
+    def _record(self, sql: str, step: PlannedStep) -> None:
+        try:
+            self._live.exec_driver_sql(sql, execution_options={"no_parameters": True})
+        except self._database_errors as exc:
+            raise VersionTableError(
+                f"recording {step} in {self.goose_table.name} failed: {database_message(exc)}"
+            ) from exc
+
+    def _failure(
+        self, unit: GooseUnit, step: PlannedStep, statement: Statement, ran: list[Statement], exc: BaseException
+    ) -> MigrationFailed:
+        if not unit.parsed.use_transaction:
+            kept, reason = ran, "the migration runs without a transaction (NO TRANSACTION)"
+        elif self.goose_table.dialect == "mysql":
+            kept = [s for s in ran if commits_implicitly(s.text)]
+            reason = "MySQL commits DDL statements implicitly"
+        else:
+            kept, reason = [], ""
+        return MigrationFailed(
+            path=unit.path,
+            direction=step.direction.value,
+            statement=_ref(statement),
+            database_message=database_message(exc),
+            kept=tuple(_ref(s) for s in kept),
+            kept_reason=reason,
+        )
+
+    @property
+    def _live(self) -> Connection:
+        assert self.connection is not None
+        return self.connection
+
+    @property
+    def _database_errors(self) -> tuple[type[BaseException], ...]:
+        from sqlalchemy.exc import DBAPIError
+
+        return (DBAPIError, self.dialect.loaded_dbapi.Error)
+
+    def _end_transaction(self) -> None:
+        """Commit what SQLAlchemy began implicitly (reads), so that a migration starts clean."""
+        if self._live.in_transaction():
+            self._live.commit()
+
+
+def _ref(statement: Statement) -> StatementRef:
+    first = next((line for line in statement.text.splitlines() if line.strip()), "")
+    return StatementRef(statement.line, first.strip())

@@ -1,0 +1,106 @@
+"""Running a migration command inside an Alembic environment.
+
+One path for everything that changes the database: the stock ``alembic`` executable (via
+``env.py``), :func:`llm_proxy.env.commands.run_alembic` and the library API
+(:func:`run_planned`) all end in :func:`run`, which opens the database the way migrations need it, holds the migration
+lock while anything may change, and hands the work to :class:`GooseMigrationContext`.
+"""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+from typing import TYPE_CHECKING
+
+from alembic.config import Config
+from alembic.runtime.environment import EnvironmentContext
+
+from llm_proxy.env.context import GooseMigrationContext
+from llm_proxy.env.engine import open_engine, reporting_errors
+from llm_proxy.env.scripts import GooseRevisionMap, GooseScriptDirectory, adopt, goose_map
+from llm_proxy.env.settings import SETTINGS_KEY, settings_from_config
+from llm_proxy.services.locks import migration_lock
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from sqlalchemy.engine import Connection
+
+    from llm_proxy.env.context import Progress
+    from llm_proxy.env.intent import GooseFn
+    from llm_proxy.env.settings import EnvSettings
+    from llm_proxy.format.sources import MigrationFile
+    from llm_proxy.services.locks import LockOptions
+    from llm_proxy.services.plan import GooseState
+    from llm_proxy.services.results import MigrationResult, PlannedStep
+
+    Planner = Callable[[GooseState, Sequence[MigrationFile]], list[PlannedStep]]
+
+
+def run_planned(
+    settings: EnvSettings,
+    planner: Planner,
+    *,
+    progress: Progress | None = None,
+    lock: LockOptions | None = None,
+) -> list[MigrationResult]:
+    """Run what ``planner`` chooses from the live state (read under the lock) and the files."""
+    config = Config()
+    config.attributes[SETTINGS_KEY] = settings
+    script = GooseScriptDirectory(settings.folder)
+
+    def fn(heads: tuple[str, ...], context: GooseMigrationContext) -> list[PlannedStep]:
+        return planner(context.goose_state(), goose_map(script).migrations)
+
+    with EnvironmentContext(config, script, fn=fn) as environment:
+        return run(environment, fn, progress=progress, lock=lock)
+
+
+def run(
+    environment: EnvironmentContext,
+    fn: GooseFn,
+    *,
+    progress: Progress | None = None,
+    lock: LockOptions | None = None,
+) -> list[MigrationResult]:
+    """Run ``fn``'s goose steps in ``environment``; returns what ran (nothing in ``--sql`` mode)."""
+    settings = settings_from_config(environment.config)
+    if not isinstance(environment.script.revision_map, GooseRevisionMap):
+        adopt(environment.script, settings.folder)
+    if environment.is_offline_mode():
+        _configure(environment, None, settings, fn, progress).run_migrations()
+        return []
+    read_only = bool(environment.context_opts.get("dont_mutate"))
+    engine = open_engine(settings.target, create_folder=not read_only)
+    try:
+        locked = nullcontext() if read_only else migration_lock(engine, options=lock)
+        with reporting_errors(settings.target), locked, engine.connect() as connection:
+            context = _configure(environment, connection, settings, fn, progress)
+            context.run_migrations()
+            return context.results
+    finally:
+        engine.dispose()
+
+
+def _configure(
+    environment: EnvironmentContext,
+    connection: Connection | None,
+    settings: EnvSettings,
+    fn: GooseFn,
+    progress: Progress | None,
+) -> GooseMigrationContext:
+    """Configure ``environment`` as Alembic does, then swap in the goose context.
+
+    ``EnvironmentContext.configure`` always builds a plain MigrationContext; its options and
+    dialect are kept, the context itself is replaced so that ``get_context()`` returns ours.
+    """
+    environment.configure(
+        connection=connection,
+        url=None if connection is not None else settings.target.url,
+        fn=fn,
+        goose_settings=settings,
+        goose_progress=progress,
+    )
+    plain = environment.get_context()
+    context = GooseMigrationContext(plain.dialect, connection, plain.opts, environment)
+    environment._migration_context = context
+    return context

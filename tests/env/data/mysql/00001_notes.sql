@@ -1,0 +1,12 @@
+-- Literal text that bind-parameter processing would mangle: %, %s, :name and ?.
+-- +goose Up
+CREATE TABLE notes (id INT AUTO_INCREMENT PRIMARY KEY, body TEXT NOT NULL) ENGINE=InnoDB;
+INSERT INTO notes (body) VALUES ('100% sure, %s and %(name)s stay'), ('a :name, a ? and a $1');
+-- +goose StatementBegin
+INSERT INTO notes (body) VALUES ('block one');
+INSERT INTO notes (body) VALUES ('block two; with a semicolon');
+UPDATE notes SET body = CONCAT(body, '!') WHERE body LIKE 'block%';
+-- +goose StatementEnd
+
+-- +goose Down
+DROP TABLE notes;
