@@ -39,10 +39,14 @@ def goose_steps(alembic_fn: AlembicFn) -> GooseFn:
 
     def steps(heads: tuple[str, ...], context: GooseMigrationContext) -> list[PlannedStep]:
         alembic_steps = list(alembic_fn(heads, context))
-        if not alembic_steps:
+        if not alembic_steps and not _is_upgrade_command(alembic_fn):
             return []
         state = context.goose_state()
         migrations = goose_map(context.script).migrations
+        if not alembic_steps:
+            # Already at the target by Alembic's reckoning; goose's `up` still refuses
+            # (or, allowed, applies) files missing below it.
+            return plan_up(state, migrations, target=state.current, allow_missing=context.settings.allow_missing)
         last = alembic_steps[-1]
         if isinstance(last, StampStep):
             return plan_stamp(state, migrations, int(last.to_[0]) if last.to_ else 0)
@@ -56,3 +60,8 @@ def goose_steps(alembic_fn: AlembicFn) -> GooseFn:
         return plan_down_to(state, migrations, int(parent) if parent else 0)
 
     return steps
+
+
+def _is_upgrade_command(alembic_fn: AlembicFn) -> bool:
+    """True for the work function of ``alembic.command.upgrade`` (its inner ``upgrade``)."""
+    return getattr(alembic_fn, "__qualname__", "") == "upgrade.<locals>.upgrade"

@@ -35,7 +35,7 @@ def emit(context: GooseMigrationContext, steps: Sequence[PlannedStep], units: Ma
         out(f"-- goose version table {table.name}")
         _transaction(out, [table.create() + ";", table.insert(0) + ";"])
     for step in steps:
-        out(f"-- {step.direction.value}: {step.file or step.version}")
+        out(f"-- {step}")
         record = context.record_sql(step) + ";"
         unit = units.get(step.version)
         if unit is None:
