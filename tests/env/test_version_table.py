@@ -178,3 +178,14 @@ def test_no_alembic_version_table_is_ever_created(database_url, make_folder, pro
     migrator.redo()
     migrator.reset()
     assert probe(database_url).tables() == {"goose_db_version"}
+
+
+def test_racing_migrators_apply_each_version_once(database_url, make_folder, probe):
+    from concurrent.futures import ThreadPoolExecutor
+
+    folder = make_folder(files(1, 2, 3))
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        runs = list(pool.map(lambda _: Migrator(database_url, folder).up(), range(3)))
+
+    assert sorted(r.version for run in runs for r in run) == [1, 2, 3]
+    assert probe(database_url).rows() == [(0, T), (1, T), (2, T), (3, T)]

@@ -72,7 +72,7 @@ class GooseMigrationContext(MigrationContext):
         """goose's current version as Alembic's single head (the newest one with a file)."""
         if self.as_sql:
             return super().get_current_heads()
-        known = set(goose_map(self.script)._versions)
+        known = set(goose_map(self.script).versions)
         current = next((v for v in self.goose_state().order if v in known), None)
         return (str(current),) if current else ()
 

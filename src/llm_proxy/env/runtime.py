@@ -51,8 +51,9 @@ def run_planned(
     def fn(heads: tuple[str, ...], context: GooseMigrationContext) -> list[PlannedStep]:
         return planner(context.goose_state(), goose_map(script).migrations)
 
-    with EnvironmentContext(config, script, fn=fn) as environment:
-        return run(environment, fn, progress=progress, lock=lock)
+    # Not entered as a ``with`` block: that would publish it as the process-wide
+    # ``alembic.context``, which nothing here reads, and which two threads cannot share.
+    return run(EnvironmentContext(config, script, fn=fn), fn, progress=progress, lock=lock)
 
 
 def run(

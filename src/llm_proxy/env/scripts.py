@@ -71,13 +71,13 @@ class GooseRevisionMap(RevisionMap):
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.migrations: list[MigrationFile] = collect(folder)
-        self._versions = [m.version for m in self.migrations]
+        self.versions = [m.version for m in self.migrations]
         super().__init__(partial(_scripts, self.migrations))
 
     def _resolve_revision_number(self, id_):  # type: ignore[no-untyped-def]
         if isinstance(id_, str) and _NUMBER.fullmatch(id_):
-            index = bisect.bisect_right(self._versions, int(id_))
-            return ((str(self._versions[index - 1]),) if index else ()), None
+            index = bisect.bisect_right(self.versions, int(id_))
+            return ((str(self.versions[index - 1]),) if index else ()), None
         return super()._resolve_revision_number(id_)
 
     def _get_all_current(self, id_):  # type: ignore[no-untyped-def]
