@@ -128,3 +128,13 @@ def test_earlier_migrations_of_the_run_stay_applied(database_url, make_folder, p
     assert db.rows() == [(0, True), (1, True), (2, True)]
     assert db.query("SELECT x FROM base") == [(7,)]
     assert [str(event).split()[0] for event in seen] == ["up", "OK", "up", "OK", "up"]
+
+
+def test_mysql_names_ddl_inside_the_failing_unit(mysql_url, make_folder, probe):
+    folder = make_folder(
+        {**BASE, "00002_unit.sql": "-- +goose Up\nCREATE TABLE made (x integer); INSERT INTO missing (x) VALUES (1);\n"}
+    )
+    with pytest.raises(MigrationFailed) as failed:
+        Migrator(mysql_url, folder).up()
+    assert "made" in probe(mysql_url).tables()
+    assert [ref.line for ref in failed.value.kept] == [2]

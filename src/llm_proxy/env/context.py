@@ -21,7 +21,7 @@ from alembic.runtime.migration import MigrationContext
 
 from llm_proxy.env import offline
 from llm_proxy.env.engine import DIALECT_NAMES, database_message
-from llm_proxy.env.execute import commits_implicitly, run_unit
+from llm_proxy.env.execute import commits_implicitly, run_unit, complete_statements
 from llm_proxy.env.scripts import goose_map, unit_of
 from llm_proxy.env.version_table import VersionTable, create_table, read_state, table_exists
 from llm_proxy.errors import MigrationError, MigrationFailed, StatementRef, VersionTableError
@@ -185,6 +185,8 @@ class GooseMigrationContext(MigrationContext):
             kept, reason = ran, "the migration runs without a transaction (NO TRANSACTION)"
         elif self.goose_table.dialect == "mysql":
             kept = [s for s in ran if commits_implicitly(s.text)]
+            if commits_implicitly(statement.text) and len(complete_statements(statement.text)) > 1:
+                kept.append(statement)  # DDL before the failing part of a multi-statement unit
             reason = "MySQL commits DDL statements implicitly"
         else:
             kept, reason = [], ""

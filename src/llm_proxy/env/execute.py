@@ -40,8 +40,9 @@ def run_unit(connection: Connection, sql: str) -> None:
     _RUNNERS[dialect_of(connection)](connection, sql)
 
 
-def sqlite_pieces(sql: str) -> list[str]:
-    """``sql`` cut into the complete statements SQLite's own shell would run one by one."""
+def complete_statements(sql: str) -> list[str]:
+    """``sql`` cut where :func:`sqlite3.complete_statement` sees a statement end, as SQLite's
+    shell cuts its input (a trigger body's inner ``;`` does not end the trigger)."""
     pieces = []
     start = 0
     end = sql.find(";")
@@ -64,7 +65,7 @@ def commits_implicitly(sql: str) -> bool:
 def _run_sqlite(connection: Connection, sql: str) -> None:
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
-        for piece in sqlite_pieces(sql):
+        for piece in complete_statements(sql):
             cursor.execute(piece)
     finally:
         cursor.close()

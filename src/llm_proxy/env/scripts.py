@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from alembic.script import Script, ScriptDirectory
 from alembic.script.revision import RevisionMap
 
+from llm_proxy.env.settings import settings_from_config
 from llm_proxy.errors import MigrationError
 from llm_proxy.format.grammar import parse_file
 from llm_proxy.format.sources import collect
@@ -39,14 +40,10 @@ _NUMBER = re.compile(r"[0-9]+")
 
 
 class GooseUnit:
-    """The goose file behind a revision: its version, path, and statements per direction."""
+    """The goose file behind a revision: its path and its statements per direction."""
 
     def __init__(self, migration: MigrationFile) -> None:
         self.migration = migration
-
-    @property
-    def version(self) -> int:
-        return self.migration.version
 
     @property
     def path(self) -> Path:
@@ -69,7 +66,6 @@ class GooseRevisionMap(RevisionMap):
     """
 
     def __init__(self, folder: Path) -> None:
-        self.folder = folder
         self.migrations: list[MigrationFile] = collect(folder)
         self.versions = [m.version for m in self.migrations]
         super().__init__(partial(_scripts, self.migrations))
@@ -90,14 +86,11 @@ class GooseScriptDirectory(ScriptDirectory):
     """Alembic's script directory over a goose migrations folder."""
 
     def __init__(self, folder: Path | str, **kwargs: object) -> None:
-        self.folder = Path(folder)
         super().__init__(ENV_DIR, **kwargs)  # type: ignore[arg-type]
-        adopt(self, self.folder)
+        adopt(self, Path(folder))
 
     @classmethod
     def from_config(cls, config: Config) -> GooseScriptDirectory:
-        from llm_proxy.env.settings import settings_from_config
-
         return cls(settings_from_config(config).folder, messaging_opts=config.messaging_opts)
 
 
