@@ -21,8 +21,9 @@ from llm_proxy.errors import MigrationError
 # which Alembic keeps there as ``_proxy``; the runtime needs the object itself.
 environment = context._proxy
 
-if environment.config.config_file_name is not None and environment.config.attributes.get("configure_logger", True):
-    fileConfig(environment.config.config_file_name, disable_existing_loggers=False)
+config = environment.config
+if config.config_file_name and config.file_config.has_section("loggers") and config.attributes.get("configure_logger", True):
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 try:
     run(environment, goose_steps(environment.context_opts["fn"]))
