@@ -43,7 +43,8 @@ class Migrator:
     bundled migrations of the database's dialect; ``table`` is goose's version table
     (``schema.table`` allowed). ``allow_missing`` applies out-of-order files first, as
     goose's ``--allow-missing``. ``progress`` is called with each step before it runs and
-    with its result after. Everything is checked here, so a bad option fails before any
+    with its result after; ``on_lock_wait`` with a sentence naming the holder while another
+    migrator holds the migration lock. Everything is checked here, so a bad option fails before any
     command runs.
     """
 
@@ -56,6 +57,7 @@ class Migrator:
         allow_missing: bool = False,
         lock_timeout: float = DEFAULT_TIMEOUT,
         progress: Progress | None = None,
+        on_lock_wait: Callable[[str], None] | None = None,
     ) -> None:
         self.target = _target(database)
         self.folder = Path(migrations) if migrations is not None else bundled_migrations(self.target.dialect)
@@ -65,6 +67,7 @@ class Migrator:
         self.allow_missing = allow_missing
         self.lock = LockOptions(timeout=lock_timeout)
         self.progress = progress
+        self.on_lock_wait = on_lock_wait
 
     def __repr__(self) -> str:
         return f"Migrator({self.target.display!r}, {str(self.folder)!r}, {self.table!r})"
@@ -120,7 +123,9 @@ class Migrator:
         from llm_proxy.env.settings import EnvSettings
 
         settings = EnvSettings(self.target, self.folder, self.table, self.allow_missing)
-        return run_planned(settings, planner, progress=self.progress, lock=self.lock)
+        return run_planned(
+            settings, planner, progress=self.progress, lock=self.lock, on_lock_wait=self.on_lock_wait
+        )
 
 
 def _target(database: str | Path | DatabaseTarget) -> DatabaseTarget:

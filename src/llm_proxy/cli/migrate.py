@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import typer
 
-from llm_proxy.cli import files, validate
+from llm_proxy.cli import changes, files, state, validate
 from llm_proxy.cli.errors import ReportingGroup
 
 app = typer.Typer(
@@ -22,7 +22,16 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 
-app.command("parse")(files.parse)
+app.command("up")(changes.up)
+app.command("up-by-one")(changes.up_by_one)
+app.command("up-to")(changes.up_to)
+app.command("down")(changes.down)
+app.command("down-to")(changes.down_to)
+app.command("redo")(changes.redo)
+app.command("reset")(changes.reset)
+app.command("status")(state.status)
+app.command("version")(state.version)
 app.command("create")(files.create)
 app.command("fix")(files.fix)
 app.command("validate", epilog=validate.EPILOG)(validate.validate)
+app.command("parse")(files.parse)

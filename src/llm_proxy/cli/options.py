@@ -39,3 +39,41 @@ def migrations_dir(value: Path | None, dialect: str = "sqlite") -> Path:
     from llm_proxy.bundled import bundled_migrations
 
     return bundled_migrations(dialect)
+
+
+DbPath = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--db",
+        help="SQLite database file. Default: $DATABASE_PATH, else data/llm-proxy.db.",
+        show_default=False,
+    ),
+]
+
+DatabaseUrl = Annotated[
+    Optional[str],
+    typer.Option(
+        "--database-url",
+        help="Database URL: postgresql://..., mysql://... or sqlite:///path. Default: $DATABASE_URL "
+        "(with $DB_DRIVER), or goose's $GOOSE_DRIVER and $GOOSE_DBSTRING.",
+        show_default=False,
+    ),
+]
+
+Table = Annotated[
+    str,
+    typer.Option("--table", envvar="GOOSE_TABLE", help="goose's version table (schema.table allowed)."),
+]
+
+LockTimeout = Annotated[
+    float,
+    typer.Option("--lock-timeout", metavar="SECONDS", help="How long to wait for another migrator to finish."),
+]
+
+AllowMissing = Annotated[
+    bool,
+    typer.Option(
+        "--allow-missing",
+        help="Apply migrations older than the newest applied one (out of order) first, instead of refusing.",
+    ),
+]

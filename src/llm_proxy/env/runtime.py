@@ -42,6 +42,7 @@ def run_planned(
     *,
     progress: Progress | None = None,
     lock: LockOptions | None = None,
+    on_lock_wait: Callable[[str], None] | None = None,
 ) -> list[MigrationResult]:
     """Run what ``planner`` chooses from the live state (read under the lock) and the files."""
     config = Config()
@@ -53,7 +54,7 @@ def run_planned(
 
     # Not entered as a ``with`` block: that would publish it as the process-wide
     # ``alembic.context``, which nothing here reads, and which two threads cannot share.
-    return run(EnvironmentContext(config, script, fn=fn), fn, progress=progress, lock=lock)
+    return run(EnvironmentContext(config, script, fn=fn), fn, progress=progress, lock=lock, on_lock_wait=on_lock_wait)
 
 
 def run(
@@ -62,6 +63,7 @@ def run(
     *,
     progress: Progress | None = None,
     lock: LockOptions | None = None,
+    on_lock_wait: Callable[[str], None] | None = None,
 ) -> list[MigrationResult]:
     """Run ``fn``'s goose steps in ``environment``; returns what ran (nothing in ``--sql`` mode)."""
     settings = settings_from_config(environment.config)
@@ -73,7 +75,7 @@ def run(
     read_only = bool(environment.context_opts.get("dont_mutate"))
     engine = open_engine(settings.target, create_folder=not read_only)
     try:
-        locked = nullcontext() if read_only else migration_lock(engine, options=lock)
+        locked = nullcontext() if read_only else migration_lock(engine, options=lock, on_wait=on_lock_wait)
         with reporting_errors(settings.target), locked, engine.connect() as connection:
             context = _configure(environment, connection, settings, fn, progress)
             context.run_migrations()

@@ -1,0 +1,221 @@
+"""``migrate`` commands that change the database: up, up-by-one, up-to, down, down-to, redo, reset.
+
+Each maps its options onto one :class:`~llm_proxy.api.Migrator` call; the Migrator takes
+the migration lock, re-reads the version table under it, runs, and returns results that
+are rendered here: one line per migration with its duration, then a summary line (or one
+JSON document with ``--json``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from llm_proxy.cli.connect import migrator
+from llm_proxy.cli.options import AllowMissing, DatabaseUrl, DbPath, JsonOutput, LockTimeout, MigrationsDir, Table
+from llm_proxy.cli.output import print_json, say
+from llm_proxy.cli.progress import Reporter
+from llm_proxy.env.version_table import DEFAULT_TABLE
+from llm_proxy.errors import MigrationError
+from llm_proxy.services.locks import DEFAULT_TIMEOUT
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from llm_proxy.api import Migrator
+    from llm_proxy.services.results import MigrationResult
+
+Version = Annotated[int, typer.Argument(help="A migration version number.", show_default=False, min=0)]
+
+
+def _run(
+    action: Callable[[Migrator], object],
+    *,
+    db: Path | None,
+    database_url: str | None,
+    directory: Path | None,
+    table: str,
+    lock_timeout: float,
+    json_output: bool,
+    allow_missing: bool = False,
+) -> None:
+    """Run one Migrator action with progress, then print what it did."""
+    with Reporter(quiet=json_output) as reporter:
+        runner = migrator(
+            db,
+            database_url,
+            directory,
+            table,
+            lock_timeout=lock_timeout,
+            allow_missing=allow_missing,
+            progress=reporter,
+            on_lock_wait=reporter.waiting,
+        )
+        try:
+            action(runner)
+        except MigrationError as exc:
+            if json_output:
+                print_json(_document(runner, reporter.results, error=exc))
+                raise typer.Exit(code=1) from None
+            raise
+    version = runner.version()
+    if json_output:
+        print_json(_document(runner, reporter.results, version=version))
+    elif reporter.results:
+        count = len(reporter.results)
+        total = sum(r.duration for r in reporter.results)
+        say(f"Done: {count} migration{'s' if count != 1 else ''} in {total * 1000:.1f} ms, now at version {version}")
+    else:
+        say(f"No migrations to run. Current version: {version}")
+
+
+def _document(
+    runner: Migrator, results: list[MigrationResult], *, version: int | None = None, error: Exception | None = None
+) -> dict[str, object]:
+    document: dict[str, object] = {
+        "ok": error is None,
+        "database": runner.target.display,
+        "migrations": [
+            {
+                "version": r.version,
+                "file": str(r.file),
+                "direction": r.direction.value,
+                "duration_ms": round(r.duration * 1000, 3),
+                "statements": r.statement_count,
+                "empty": r.empty,
+            }
+            for r in results
+        ],
+    }
+    if error is None:
+        document["version"] = version
+    else:
+        document["error"] = str(error)
+    return document
+
+
+def up(
+    db: DbPath = None,
+    database_url: DatabaseUrl = None,
+    directory: MigrationsDir = None,
+    table: Table = DEFAULT_TABLE,
+    allow_missing: AllowMissing = False,
+    lock_timeout: LockTimeout = DEFAULT_TIMEOUT,
+    json_output: JsonOutput = False,
+) -> None:
+    """Apply all pending migrations, in version order.
+
+    Each migration runs in its own transaction (NO TRANSACTION ones statement by
+    statement); the run stops at the first failure, leaving the earlier ones applied.
+
+    Example: llm-proxy migrate up --db data/llm-proxy.db
+    """
+    _run(lambda m: m.up(), db=db, database_url=database_url, directory=directory, table=table,
+         lock_timeout=lock_timeout, json_output=json_output, allow_missing=allow_missing)
+
+
+def up_by_one(
+    db: DbPath = None,
+    database_url: DatabaseUrl = None,
+    directory: MigrationsDir = None,
+    table: Table = DEFAULT_TABLE,
+    allow_missing: AllowMissing = False,
+    lock_timeout: LockTimeout = DEFAULT_TIMEOUT,
+    json_output: JsonOutput = False,
+) -> None:
+    """Apply exactly the next pending migration (an error when there is none).
+
+    Example: llm-proxy migrate up-by-one --db data/llm-proxy.db
+    """
+    _run(lambda m: m.up_by_one(), db=db, database_url=database_url, directory=directory, table=table,
+         lock_timeout=lock_timeout, json_output=json_output, allow_missing=allow_missing)
+
+
+def up_to(
+    version: Version,
+    db: DbPath = None,
+    database_url: DatabaseUrl = None,
+    directory: MigrationsDir = None,
+    table: Table = DEFAULT_TABLE,
+    allow_missing: AllowMissing = False,
+    lock_timeout: LockTimeout = DEFAULT_TIMEOUT,
+    json_output: JsonOutput = False,
+) -> None:
+    """Apply pending migrations up to VERSION (every version at or below it).
+
+    VERSION need not be a file's version: 20240101 means "everything up to 20240101",
+    never a version that merely starts with those digits.
+
+    Example: llm-proxy migrate up-to 3 --db data/llm-proxy.db
+    """
+    _run(lambda m: m.up_to(version), db=db, database_url=database_url, directory=directory, table=table,
+         lock_timeout=lock_timeout, json_output=json_output, allow_missing=allow_missing)
+
+
+def down(
+    db: DbPath = None,
+    database_url: DatabaseUrl = None,
+    directory: MigrationsDir = None,
+    table: Table = DEFAULT_TABLE,
+    lock_timeout: LockTimeout = DEFAULT_TIMEOUT,
+    json_output: JsonOutput = False,
+) -> None:
+    """Roll back the current version: the most recently applied migration.
+
+    Example: llm-proxy migrate down --db data/llm-proxy.db
+    """
+    _run(lambda m: m.down(), db=db, database_url=database_url, directory=directory, table=table,
+         lock_timeout=lock_timeout, json_output=json_output)
+
+
+def down_to(
+    version: Version,
+    db: DbPath = None,
+    database_url: DatabaseUrl = None,
+    directory: MigrationsDir = None,
+    table: Table = DEFAULT_TABLE,
+    lock_timeout: LockTimeout = DEFAULT_TIMEOUT,
+    json_output: JsonOutput = False,
+) -> None:
+    """Roll back, most recently applied first, until the current version is at or below VERSION.
+
+    down-to 0 rolls back everything.
+
+    Example: llm-proxy migrate down-to 2 --db data/llm-proxy.db
+    """
+    _run(lambda m: m.down_to(version), db=db, database_url=database_url, directory=directory, table=table,
+         lock_timeout=lock_timeout, json_output=json_output)
+
+
+def redo(
+    db: DbPath = None,
+    database_url: DatabaseUrl = None,
+    directory: MigrationsDir = None,
+    table: Table = DEFAULT_TABLE,
+    lock_timeout: LockTimeout = DEFAULT_TIMEOUT,
+    json_output: JsonOutput = False,
+) -> None:
+    """Roll back the current version and apply it again (two transactions).
+
+    Example: llm-proxy migrate redo --db data/llm-proxy.db
+    """
+    _run(lambda m: m.redo(), db=db, database_url=database_url, directory=directory, table=table,
+         lock_timeout=lock_timeout, json_output=json_output)
+
+
+def reset(
+    db: DbPath = None,
+    database_url: DatabaseUrl = None,
+    directory: MigrationsDir = None,
+    table: Table = DEFAULT_TABLE,
+    lock_timeout: LockTimeout = DEFAULT_TIMEOUT,
+    json_output: JsonOutput = False,
+) -> None:
+    """Roll back every applied migration, most recently applied first.
+
+    Example: llm-proxy migrate reset --db data/llm-proxy.db
+    """
+    _run(lambda m: m.reset(), db=db, database_url=database_url, directory=directory, table=table,
+         lock_timeout=lock_timeout, json_output=json_output)

@@ -1,0 +1,39 @@
+"""From the database options of a command to a :class:`~llm_proxy.api.Migrator`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+    from llm_proxy.api import Migrator
+
+
+def migrator(
+    db: Path | None,
+    database_url: str | None,
+    directory: Path | None,
+    table: str,
+    *,
+    lock_timeout: float | None = None,
+    allow_missing: bool = False,
+    progress: Callable[[object], None] | None = None,
+    on_lock_wait: Callable[[str], None] | None = None,
+) -> Migrator:
+    """The Migrator for the database and folder the options (or the environment) name."""
+    from llm_proxy.api import Migrator
+    from llm_proxy.selection import select_database
+    from llm_proxy.services.locks import DEFAULT_TIMEOUT
+
+    target = select_database(db_path=db, database_url=database_url)
+    return Migrator(
+        target,
+        directory,
+        table,
+        allow_missing=allow_missing,
+        lock_timeout=DEFAULT_TIMEOUT if lock_timeout is None else lock_timeout,
+        progress=progress,
+        on_lock_wait=on_lock_wait,
+    )

@@ -1,0 +1,97 @@
+"""``migrate status`` and ``migrate version``: read-only, and instant.
+
+They never import Alembic (the library reads goose's table directly), and the table is
+formatted by hand rather than with rich, so a call costs little more than starting Python.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from llm_proxy.cli.connect import migrator
+from llm_proxy.cli.options import DatabaseUrl, DbPath, JsonOutput, MigrationsDir, Table
+from llm_proxy.cli.output import print_json, say
+from llm_proxy.env.version_table import DEFAULT_TABLE
+
+if TYPE_CHECKING:
+    from llm_proxy.services.results import Status, StatusRow
+
+
+def status(
+    db: DbPath = None,
+    database_url: DatabaseUrl = None,
+    directory: MigrationsDir = None,
+    table: Table = DEFAULT_TABLE,
+    json_output: JsonOutput = False,
+) -> None:
+    """Show every migration: applied (when) or pending, and versions applied without a file.
+
+    Versions recorded in the database that have no file in the folder (goose does not show
+    them) are listed and flagged, and so are pending files older than the newest applied
+    version, which 'up' refuses to skip (see --allow-missing).
+
+    Example: llm-proxy migrate status --db data/llm-proxy.db
+    """
+    runner = migrator(db, database_url, directory, table)
+    result = runner.status()
+    if json_output:
+        print_json(_document(runner.target.display, str(runner.folder), result))
+        return
+    say(f"Database: {runner.target.display}")
+    say(f"Migrations: {runner.folder}")
+    rows = [("VERSION", "MIGRATION", "APPLIED AT")]
+    rows += [(str(r.version), _name(r), _when(r, result)) for r in result.rows]
+    widths = [max(len(row[i]) for row in rows) for i in range(2)]
+    for version, name, when in rows:
+        say(f"{version:>{widths[0]}}  {name:<{widths[1]}}  {when}".rstrip())
+    pending = sum(1 for r in result.rows if not r.applied)
+    say(f"Current version: {result.current_version}; {pending} pending")
+
+
+def version(
+    db: DbPath = None,
+    database_url: DatabaseUrl = None,
+    table: Table = DEFAULT_TABLE,
+    json_output: JsonOutput = False,
+) -> None:
+    """Print the current version: the most recently applied migration (0 when none).
+
+    Example: llm-proxy migrate version --db data/llm-proxy.db
+    """
+    runner = migrator(db, database_url, None, table)
+    current = runner.version()
+    if json_output:
+        print_json({"database": runner.target.display, "version": current})
+    else:
+        say(str(current))
+
+
+def _name(row: StatusRow) -> str:
+    return row.file.name if row.file is not None else "(no file)"
+
+
+def _when(row: StatusRow, result: Status) -> str:
+    if not row.applied:
+        return "Pending (missing: older than the newest applied version)" if row in result.missing else "Pending"
+    when = row.applied_at.strftime("%Y-%m-%d %H:%M:%S") if row.applied_at else "applied (no timestamp)"
+    return f"{when}  (applied, but no such file in the folder)" if row.file is None else when
+
+
+def _document(database: str, folder: str, result: Status) -> dict[str, object]:
+    missing = {r.version for r in result.missing}
+    return {
+        "database": database,
+        "migrations_dir": folder,
+        "current_version": result.current_version,
+        "migrations": [
+            {
+                "version": r.version,
+                "file": str(r.file) if r.file is not None else None,
+                "applied": r.applied,
+                "applied_at": r.applied_at.isoformat(sep=" ") if r.applied_at else None,
+                "database_only": r.file is None,
+                "missing": r.version in missing,
+            }
+            for r in result.rows
+        ],
+    }
