@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from llm_proxy.bundled import bundled_migrations
 from llm_proxy.env.version_table import DEFAULT_TABLE, validate_table_name
 from llm_proxy.errors import MigrationError
-from llm_proxy.selection import DatabaseTarget, from_url, sqlite_target
+from llm_proxy.selection import DatabaseTarget, as_target
 from llm_proxy.services import plan
 from llm_proxy.services.locks import DEFAULT_TIMEOUT, LockOptions
 
@@ -59,7 +59,7 @@ class Migrator:
         progress: Progress | None = None,
         on_lock_wait: Callable[[str], None] | None = None,
     ) -> None:
-        self.target = _target(database)
+        self.target = as_target(database)
         self.folder = Path(migrations) if migrations is not None else bundled_migrations(self.target.dialect)
         if not self.folder.is_dir():
             raise MigrationError(f"{self.folder}: the migrations folder does not exist or is not a folder")
@@ -126,11 +126,3 @@ class Migrator:
         return run_planned(
             settings, planner, progress=self.progress, lock=self.lock, on_lock_wait=self.on_lock_wait
         )
-
-
-def _target(database: str | Path | DatabaseTarget) -> DatabaseTarget:
-    if isinstance(database, DatabaseTarget):
-        return database
-    if isinstance(database, str) and "://" in database:
-        return from_url(database)
-    return sqlite_target(database)

@@ -179,6 +179,15 @@ def _from_go_mysql_dsn(dsn: str) -> DatabaseTarget:
     return DatabaseTarget(f"mysql+pymysql://{auth}{netloc}/{match['dbname']}{query}", "mysql")
 
 
+def as_target(database: str | Path | DatabaseTarget) -> DatabaseTarget:
+    """A target from what a caller of the library may pass: a URL, a SQLite path or a target."""
+    if isinstance(database, DatabaseTarget):
+        return database
+    if isinstance(database, str) and "://" in database:
+        return from_url(database)
+    return sqlite_target(database)
+
+
 def select_database(
     *,
     db_path: Path | str | None = None,

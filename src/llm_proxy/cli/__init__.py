@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import typer
 
+from llm_proxy.cli.alembic import alembic
 from llm_proxy.cli.errors import ReportingGroup
 from llm_proxy.cli.migrate import app as migrate_app
+from llm_proxy.cli.setup import setup
 
 app = typer.Typer(
     name="llm-proxy",
@@ -20,6 +22,11 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 app.add_typer(migrate_app, name="migrate")
+app.command("setup")(setup)
+app.command(
+    "alembic",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []},
+)(alembic)
 
 
 def main() -> None:

@@ -6,7 +6,11 @@
   except on a connection set to AUTOCOMMIT (NO TRANSACTION migrations).
 - MySQL/MariaDB: PyMySQL with ``CLIENT.MULTI_STATEMENTS``, so that one execution unit may
   hold several statements, as goose's driver allows.
-- PostgreSQL: psycopg 3 as it is.
+- PostgreSQL: psycopg 3, with an ``application_name`` that names this host and process, so
+  that a migrator waiting for the migration lock can say who holds it.
+
+SQLite connections wait up to :data:`SQLITE_BUSY_TIMEOUT` seconds for the application's
+readers and writers instead of failing with "database is locked".
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ if TYPE_CHECKING:
 
     from llm_proxy.selection import DatabaseTarget
 
+SQLITE_BUSY_TIMEOUT = 30.0
 DIALECT_NAMES = {"sqlite": "sqlite", "postgresql": "postgres", "mysql": "mysql", "mariadb": "mysql"}
 
 
@@ -41,6 +46,12 @@ def open_engine(target: DatabaseTarget, *, create_folder: bool = False) -> Engin
         from pymysql.constants import CLIENT
 
         connect_args["client_flag"] = CLIENT.MULTI_STATEMENTS
+    elif target.dialect == "postgres":
+        from llm_proxy.services.locks import whoami
+
+        connect_args["application_name"] = f"llm-proxy migrate {whoami()}"[:63]
+    else:
+        connect_args["timeout"] = SQLITE_BUSY_TIMEOUT
     path = target.sqlite_path
     if create_folder and path is not None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
