@@ -40,46 +40,36 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'test.db'}"
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A new, empty PostgreSQL database, dropped after the test."""
+def _scratch_database(server: str, admin_url: str, quote: str, drop_suffix: str = "") -> Iterator[str]:
+    """Create an empty database on ``server``, yield its URL, drop it afterwards."""
     from sqlalchemy import create_engine, make_url, text
 
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     name = _scratch_name()
     try:
         with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            conn.execute(text(f"CREATE DATABASE {quote}{name}{quote}"))
     except Exception as exc:  # noqa: BLE001 - any connection failure means "no server"
         admin.dispose()
-        _unavailable("PostgreSQL", exc)
+        _unavailable(server, exc)
     try:
-        yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f"DROP DATABASE IF EXISTS {quote}{name}{quote}{drop_suffix}"))
         admin.dispose()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A new, empty PostgreSQL database, dropped after the test."""
+    yield from _scratch_database("PostgreSQL", PG_ADMIN_URL, '"', " WITH (FORCE)")
 
 
 @pytest.fixture
 def mysql_url() -> Iterator[str]:
     """A new, empty MariaDB/MySQL database, dropped after the test."""
-    from sqlalchemy import create_engine, make_url, text
-
-    admin = create_engine(MYSQL_ADMIN_URL)
-    name = _scratch_name()
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f"CREATE DATABASE `{name}`"))
-    except Exception as exc:  # noqa: BLE001 - any connection failure means "no server"
-        admin.dispose()
-        _unavailable("MariaDB", exc)
-    try:
-        yield make_url(MYSQL_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
-        admin.dispose()
+    yield from _scratch_database("MariaDB", MYSQL_ADMIN_URL, "`")
 
 
 @pytest.fixture(params=["sqlite", "postgres", "mysql"])
