@@ -71,13 +71,6 @@ def _sqlite_begin(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN")
 
 
-def display_url(target: DatabaseTarget) -> str:
-    """The target's URL with the password hidden: the only form that goes into messages."""
-    from sqlalchemy.engine import make_url
-
-    return make_url(target.url).render_as_string(hide_password=True)
-
-
 def database_message(exc: BaseException) -> str:
     """The database's own error text, without SQLAlchemy's wrapping and SQL echo."""
     original = getattr(exc, "orig", None) or exc
@@ -95,4 +88,4 @@ def reporting_errors(target: DatabaseTarget) -> Iterator[None]:
     try:
         yield
     except DBAPIError as exc:
-        raise DatabaseError(f"{display_url(target)}: {database_message(exc)}") from exc
+        raise DatabaseError(f"{target.display}: {database_message(exc)}") from exc
