@@ -57,6 +57,14 @@ def test_up_refuses_missing_versions_and_lists_them_all():
     assert refused.value.highest == 4
 
 
+def test_up_to_only_counts_missing_files_up_to_its_target():
+    applied = state((0, True), (1, True), (5, True))
+    assert steps(plan.plan_up(applied, files(1, 2, 3, 5, 6), target=1)) == []
+    with pytest.raises(MissingMigrationsError) as refused:
+        plan.plan_up(applied, files(1, 2, 3, 5, 6), target=2)
+    assert [v for v, _ in refused.value.missing] == [2]
+
+
 def test_allow_missing_applies_missing_first_then_new():
     planned = plan.plan_up(state((0, True), (1, True), (4, True)), files(1, 2, 3, 4, 5), allow_missing=True)
     assert steps(planned) == [(2, "up"), (3, "up"), (5, "up")]

@@ -89,15 +89,15 @@ def plan_up(
 ) -> list[PlannedStep]:
     """``up``, ``up-to TARGET`` and ``up-by-one``: missing files first (when allowed), then new.
 
-    Without ``allow_missing`` any missing file is an error listing all of them, as in goose,
-    even when the target is below them.
+    Without ``allow_missing`` any missing file at or below the target is an error listing
+    all of them, as in goose (which collects only the files up to the target).
     """
     highest = state.highest
+    limit = target if target is not None else float("inf")
     pending = [f for f in files if not state.is_applied(f.version)]
-    missing = [f for f in pending if f.version < highest]
+    missing = [f for f in pending if f.version < highest and f.version <= limit]
     if missing and not allow_missing:
         raise MissingMigrationsError([(f.version, f.path) for f in missing], highest)
-    limit = target if target is not None else float("inf")
     chosen = [PlannedStep(f.version, UP, f.path) for f in pending if f.version <= limit]
     if by_one:
         if not chosen:
