@@ -1,21 +1,31 @@
 """``migrate validate``: the migration checks for CI pipelines and authors.
 
-Never opens a database: names, versions, the grammar of both directions, lints, and with
-``--since`` the git history of the folder. Text for people (findings on stderr, the verdict
-on stdout), one JSON document with ``--json``, a JUnit XML file with ``--junit-xml``.
+Names, versions, the grammar of both directions, lints, with ``--since`` the git history of
+the folder, and the round trip (up, down, up for each migration) on a temporary SQLite file
+or, with ``--database-url``, in a scratch database on that server. Never touches a database
+that existed before the run. Text for people (findings on stderr, the verdict on stdout),
+one JSON document with ``--json``, a JUnit XML file with ``--junit-xml``.
 """
 
 from __future__ import annotations
 
 import enum
+import signal
+import threading
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from llm_proxy.cli.options import Ignore, JsonOutput, MigrationsDir, migrations_dir
 from llm_proxy.cli.output import note, print_json, say
 from llm_proxy.services.lint.rules import RULES
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from llm_proxy.services.roundtrip import RoundTrip
 
 
 class DialectChoice(str, enum.Enum):
@@ -32,6 +42,11 @@ EPILOG = "\b\nLints (silence one in a migration with a comment '-- llm-proxy: ig
     "  LP502  a migration deleted since REF\n"
     "  LP503  a new migration numbered below the highest version at REF\n"
     "  LP504  a migration renumbered since REF"
+    "\n\b\nRound trip (up, down, up for each migration; skip with --no-roundtrip, errors):\n"
+    "  LP601  after Down the schema differs from before Up (names the object)\n"
+    "  LP602  Up fails\n"
+    "  LP603  Down fails\n"
+    "  LP604  Up fails after Down"
 )
 
 
@@ -52,6 +67,20 @@ def validate(
             show_default=False,
         ),
     ] = None,
+    database_url: Annotated[
+        Optional[str],
+        typer.Option(
+            "--database-url",
+            metavar="URL",
+            help="Run the round trip on this PostgreSQL or MySQL server, in a scratch database created "
+            "for the run and dropped afterwards (the URL's own database is not changed). Turns on the "
+            "server's lints. Default: a temporary SQLite file.",
+            show_default=False,
+        ),
+    ] = None,
+    no_roundtrip: Annotated[
+        bool, typer.Option("--no-roundtrip", help="Skip the round trip: check the files only, without a database.")
+    ] = False,
     no_lint: Annotated[bool, typer.Option("--no-lint", help="Check names and grammar only.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Fail (exit 1) on warnings too.")] = False,
     junit: Annotated[
@@ -60,19 +89,34 @@ def validate(
     ] = None,
     json_output: JsonOutput = False,
 ) -> None:
-    """Check every migration file: names, versions, grammar, lints, and history since a git ref.
+    """Check every migration: names, versions, grammar, lints, history, and an up-down-up round trip.
 
     Lists all problems, not just the first. Exits 1 on any error; warnings fail only with
-    --strict. Without --dir the bundled migrations of --dialect (default sqlite) are checked.
+    --strict. Without --dir the bundled migrations of the dialect (--dialect, else the
+    --database-url's, else sqlite) are checked. The round trip applies each migration, rolls
+    it back, compares the schema with the one before, and applies it again; it runs on a
+    temporary SQLite file, or on the server of --database-url (needed for --dialect postgres
+    or mysql).
 
-    Example: llm-proxy migrate validate --dir migrations --dialect postgres --since origin/main --junit-xml report.xml
+    Example: llm-proxy migrate validate --dir migrations --database-url postgresql://postgres@localhost/postgres --junit-xml report.xml
     """
     from llm_proxy.services.validate import ValidateOptions, check_folder
 
     name = dialect.value if dialect is not None else None
-    folder = migrations_dir(directory, name or "sqlite")
-    options = ValidateOptions(ignore=tuple(ignore or ()), dialect=name, lint=not no_lint, since=since)
-    report = check_folder(folder, options)
+    try:
+        options = ValidateOptions(
+            ignore=tuple(ignore or ()),
+            dialect=name,
+            lint=not no_lint,
+            since=since,
+            roundtrip=not no_roundtrip,
+            database_url=database_url,
+        )
+    except ValueError as exc:
+        raise typer.BadParameter(_option_names(str(exc))) from exc
+    folder = migrations_dir(directory, options.lint_dialect or "sqlite")
+    with _terminate_as_interrupt():
+        report = check_folder(folder, options)
     passed = report.passed(strict=strict)
     if junit is not None:
         from llm_proxy.services.junit import junit_xml
@@ -86,6 +130,7 @@ def validate(
                 "strict": strict,
                 "checks": list(report.checks),
                 "migrations": len(report.migrations),
+                "roundtrip": report.roundtrip.as_dict() if report.roundtrip is not None else None,
                 "counts": {"errors": len(report.errors), "warnings": len(report.warnings)},
                 "errors": [f.as_dict() for f in report.errors],
                 "warnings": [f.as_dict() for f in report.warnings],
@@ -94,6 +139,10 @@ def validate(
     else:
         for finding in report.findings:
             note(str(finding))
+        if report.roundtrip is not None:
+            note(_round_trip_line(report.roundtrip))
+        elif options.roundtrip and "roundtrip" not in report.checks:
+            note(_no_round_trip(options.roundtrip_dialect, name))
         verdict = _verdict(folder, len(report.migrations), len(report.errors), len(report.warnings), passed)
         say(verdict) if passed else note(verdict)
     if not passed:
@@ -109,3 +158,39 @@ def _verdict(folder: Path, migrations: int, errors: int, warnings: int, passed: 
 
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'s' if count != 1 else ''}"
+
+
+def _round_trip_line(summary: RoundTrip) -> str:
+    done = f"{summary.checked} of {_plural(summary.total, 'migration')} up, down and up again"
+    stopped = f", stopped at {summary.stopped}" if summary.stopped else ""
+    return f"round trip on {summary.dialect} ({summary.database}): {done}{stopped} in {summary.seconds:.2f}s"
+
+
+def _no_round_trip(where: str | None, dialect: str | None) -> str:
+    if where is None:
+        return f"round trip not run: --dialect {dialect} needs --database-url (a {dialect} server)"
+    return "round trip not run: fix the file names and versions first"
+
+
+def _option_names(message: str) -> str:
+    """A ValidateOptions message in the command's words."""
+    for field, option in (("database_url", "--database-url"), ("roundtrip=True", "no --no-roundtrip"), ("dialect", "--dialect")):
+        message = message.replace(field, option)
+    return message
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """Let SIGTERM (a cancelled CI job) unwind like Ctrl-C, so the scratch database is dropped."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

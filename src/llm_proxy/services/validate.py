@@ -1,9 +1,11 @@
-"""``validate``: every problem of a migrations folder, found without touching a database.
+"""``validate``: every problem of a migrations folder, in one run.
 
 goose stops at the first bad file; CI wants the whole list in one run. The checks are steps
 that each produce :class:`Finding` values (data, never printed here): file names and
-versions, the grammar of both directions, the lints, and with a git reference the history
-of the folder. A database round trip is meant to be one more such step.
+versions, the grammar of both directions, the lints, with a git reference the history of
+the folder, and with ``roundtrip`` each migration applied, rolled back and applied again on
+a scratch database (:mod:`llm_proxy.services.roundtrip`). Only that last step touches a
+database, and never one that exists before the run.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from llm_proxy.services.findings import Finding
 from llm_proxy.services.lint import DIALECTS, explain, lint_file
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     from llm_proxy.errors import ParseError
     from llm_proxy.format.grammar import ParsedSQL
+    from llm_proxy.services.roundtrip import RoundTrip
 
 __all__ = ["Finding", "ValidateOptions", "ValidationReport", "check_folder"]
 
@@ -32,6 +35,10 @@ class ValidateOptions:
 
     ``dialect`` turns on dialect-specific lints; ``lint`` False keeps only names and
     grammar; ``since`` is a git reference to compare the folder's history with.
+    ``roundtrip`` runs every migration up, down and up again: on a temporary SQLite file, or
+    with ``database_url`` (PostgreSQL, MySQL) in a scratch database on that server, whose
+    dialect then also picks the lints. A SQLite round trip of migrations written for another
+    ``dialect`` would only fail on their SQL, so without a URL it runs for SQLite only.
     """
 
     ignore: tuple[str, ...] = ()
@@ -39,17 +46,55 @@ class ValidateOptions:
     lint: bool = True
     since: str | None = None
     environ: Mapping[str, str] | None = None
+    roundtrip: bool = False
+    database_url: str | None = None
 
     def __post_init__(self) -> None:
         if self.dialect is not None and self.dialect not in DIALECTS:
             raise ValueError(f"unknown dialect {self.dialect!r}; expected one of {', '.join(DIALECTS)}")
         if self.since is not None and not self.since.strip():
             raise ValueError("since must name a git reference")
+        if self.database_url is not None:
+            if not self.roundtrip:
+                raise ValueError("database_url is where the round trip runs; it needs roundtrip=True")
+            from llm_proxy.selection import from_url
+
+            server = from_url(self.database_url).dialect
+            if server == "sqlite":
+                raise ValueError(
+                    "database_url: the round trip on SQLite always uses a temporary file; "
+                    "give a PostgreSQL or MySQL URL, or none"
+                )
+            if self.dialect is not None and self.dialect != server:
+                raise ValueError(f"dialect {self.dialect!r} conflicts with database_url, a {server} database")
+
+    @property
+    def lint_dialect(self) -> str | None:
+        """The dialect whose lints run: the one named, else the round trip's server."""
+        if self.dialect is None and self.database_url is not None:
+            from llm_proxy.selection import from_url
+
+            return from_url(self.database_url).dialect
+        return self.dialect
+
+    @property
+    def roundtrip_dialect(self) -> str | None:
+        """Where the round trip runs (None: it does not run)."""
+        if not self.roundtrip:
+            return None
+        if self.database_url is not None:
+            return self.lint_dialect
+        return "sqlite" if self.dialect in (None, "sqlite") else None
 
     @property
     def checks(self) -> tuple[str, ...]:
         """The names of the steps these options run, in order."""
-        return ("files", *(["lint"] if self.lint else []), *(["history"] if self.since else []))
+        return (
+            "files",
+            *(["lint"] if self.lint else []),
+            *(["history"] if self.since else []),
+            *(["roundtrip"] if self.roundtrip_dialect else []),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +105,7 @@ class ValidationReport:
     migrations: tuple[MigrationFile, ...]
     findings: tuple[Finding, ...] = field(default=())
     checks: tuple[str, ...] = ("files",)
+    roundtrip: RoundTrip | None = None
 
     @property
     def errors(self) -> tuple[Finding, ...]:
@@ -80,7 +126,7 @@ class ValidationReport:
 
 
 def check_folder(folder: Path | str, options: ValidateOptions | None = None) -> ValidationReport:
-    """Names, versions, both directions of the grammar, lints and (with ``since``) history."""
+    """Names, versions, both directions of the grammar, lints, history and the round trip."""
     options = options or ValidateOptions()
     root = Path(folder)
     migrations, problems = scan(root, ignore=options.ignore)
@@ -94,16 +140,39 @@ def check_folder(folder: Path | str, options: ValidateOptions | None = None) -> 
                 hint="create one with 'llm-proxy migrate create NAME'",
             )
         )
-    for migration in migrations:
+    runnable = None if problems else len(migrations)
+    for index, migration in enumerate(migrations):
         parsed = parse_file(migration.path, environ=options.environ)
-        findings.extend(_grammar(migration.path, parsed, explained=options.lint))
+        grammar = _grammar(migration.path, parsed, explained=options.lint)
+        if grammar and runnable is not None:
+            runnable = min(runnable, index)
+        findings.extend(grammar)
         if options.lint:
-            findings.extend(lint_file(migration.path, parsed, dialect=options.dialect))
+            findings.extend(lint_file(migration.path, parsed, dialect=options.lint_dialect))
     if options.since is not None:
         from llm_proxy.services.history import check_history
 
         findings.extend(check_history(root, options.since, migrations, ignore=options.ignore))
-    return ValidationReport(root, tuple(migrations), tuple(findings), options.checks)
+    summary = None
+    if options.roundtrip_dialect is not None and runnable is not None:
+        summary, found = _round_trip(migrations, runnable, options.database_url)
+        findings.extend(found)
+    checks = tuple(c for c in options.checks if c != "roundtrip" or summary is not None)
+    return ValidationReport(root, tuple(migrations), tuple(findings), checks, summary)
+
+
+def _round_trip(
+    migrations: Sequence[MigrationFile], runnable: int, database_url: str | None
+) -> tuple[RoundTrip, list[Finding]]:
+    """The round trip of the migrations before the first one that does not parse."""
+    from dataclasses import replace
+
+    from llm_proxy.services.roundtrip import round_trip
+
+    summary, findings = round_trip(migrations[:runnable], database_url=database_url)
+    if runnable < len(migrations) and summary.stopped is None:
+        summary = replace(summary, total=len(migrations), stopped=migrations[runnable].filename)
+    return summary, findings
 
 
 def _grammar(path: Path, parsed: ParsedSQL, *, explained: bool) -> list[Finding]:
