@@ -182,3 +182,44 @@ def test_since_compares_with_git_and_reports_errors_cleanly(tmp_path: Path) -> N
     code, _, err = run("--dir", str(tmp_path), "--since", "no-such-branch")
     assert code == 1
     assert "git does not know the reference 'no-such-branch'" in err
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgres", "mysql"])
+def test_bundled_migrations_pass_validate_with_the_round_trip(dialect: str, request: pytest.FixtureRequest) -> None:
+    server = [] if dialect == "sqlite" else ["--database-url", request.getfixturevalue(f"{dialect}_url")]
+    code, out, err = run(*server, "--json")
+    assert code == 0, err + out
+    report = json.loads(out)
+    assert report["folder"].endswith(f"versions_sql/{dialect}")
+    assert report["checks"] == ["files", "lint", "roundtrip"]
+    assert report["roundtrip"]["dialect"] == dialect
+    assert report["roundtrip"]["checked"] == report["migrations"] == 6
+    assert report["errors"] == []
+
+
+def test_round_trip_failure_in_text_and_junit(tmp_path: Path) -> None:
+    (tmp_path / "00001_create_t.sql").write_text(GOOD)
+    (tmp_path / "00002_add_col.sql").write_text(
+        "-- +goose Up\nALTER TABLE t ADD COLUMN c INTEGER;\n\n-- +goose Down\n-- SQLite cannot drop a column\n"
+    )
+    report = tmp_path / "report.xml"
+    code, out, err = run("--dir", str(tmp_path), "--no-lint", "--junit-xml", str(report))
+    assert code == 1 and out == ""
+    assert f"{tmp_path / '00002_add_col.sql'}:4: error LP601: after Down, column t.c is still there (added by Up)" in err
+    assert f"{tmp_path / '00002_add_col.sql'}:2: error LP604: Up fails after Down: duplicate column name: c" in err
+    assert "round trip on sqlite (temporary SQLite file): 1 of 2 migrations up, down and up again, stopped at 00002_add_col.sql" in err
+    failure = {c.get("name"): c for c in ET.parse(report).getroot().iter("testcase")}["00002_add_col.sql"].find("failure")
+    assert failure.get("type") == "LP601" and "(and 1 more)" in failure.get("message")
+    code, out, _ = run("--dir", str(tmp_path), "--no-lint", "--no-roundtrip")
+    assert code == 0 and "OK: 2 migrations" in out
+
+
+def test_round_trip_options_are_refused_by_name(tmp_path: Path) -> None:
+    code, _, err = run("--dir", str(tmp_path), "--no-roundtrip", "--database-url", "postgresql://h/db")
+    assert code == 2 and "--database-url" in err and "--no-roundtrip" in err
+    code, _, err = run("--dir", str(tmp_path), "--dialect", "mysql", "--database-url", "postgresql://h/db")
+    assert code == 2 and "--dialect 'mysql' conflicts with --database-url" in err
+    (tmp_path / "00001_pg.sql").write_text("-- +goose Up\nCREATE TABLE t (id serial);\n-- +goose Down\nDROP TABLE t;\n")
+    code, _, err = run("--dir", str(tmp_path), "--dialect", "postgres")
+    assert code == 0
+    assert "round trip not run: --dialect postgres needs --database-url" in err

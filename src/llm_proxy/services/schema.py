@@ -150,7 +150,7 @@ class SchemaReader:
 
     def __init__(self, connection: Connection, *, exclude: Iterable[str] = ()) -> None:
         self.connection = connection
-        self.dialect = connection.dialect.name
+        self.dialect = "mysql" if connection.dialect.name == "mariadb" else connection.dialect.name
         self.exclude = {name.lower() for name in exclude}
         self._known: dict[object, tuple[SchemaObject, ...]] = {}
 
@@ -167,7 +167,8 @@ class SchemaReader:
 
     def _sqlite(self) -> Snapshot:
         rows = self.connection.exec_driver_sql(
-            "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name"
+            "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+            "ORDER BY type, name"
         ).fetchall()
         by_table: dict[str, list[tuple[str, str, str, str | None]]] = {}
         snapshot: Snapshot = {}
@@ -192,9 +193,27 @@ class SchemaReader:
             # An index or trigger whose table is gone cannot exist; keep the rows as they are.
             return tuple(SchemaObject(kind, name, table, _sql(sql)) for kind, name, _, sql in rows)
         inspector = inspect(self.connection)
-        found = list(_table_objects(self.connection, table, **_inspect_table(inspector, table)))
+        parts = _inspect_table(inspector, table)
+        parts["unique"] = [*parts["unique"], *self._sqlite_inline_unique(table, parts["unique"])]
+        found = list(_table_objects(self.connection, table, **parts))
         found.extend(SchemaObject("trigger", name, table, _sql(sql)) for kind, name, _, sql in rows if kind == "trigger")
         return tuple(found)
+
+    def _sqlite_inline_unique(self, table: str, known: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Column-level UNIQUE, which only SQLite's automatic indexes record."""
+        seen = {tuple(u["column_names"]) for u in known}
+        found = []
+        quoted = table.replace('"', '""')
+        for row in self.connection.exec_driver_sql(f'PRAGMA index_list("{quoted}")').fetchall():
+            name, origin = row[1], row[3]
+            if origin != "u":
+                continue
+            index = name.replace('"', '""')
+            columns = tuple(r[2] for r in self.connection.exec_driver_sql(f'PRAGMA index_info("{index}")').fetchall())
+            if columns not in seen:
+                seen.add(columns)
+                found.append({"name": None, "column_names": list(columns)})
+        return found
 
     # -- PostgreSQL, MySQL/MariaDB ---------------------------------------------------------
 
@@ -216,8 +235,17 @@ class SchemaReader:
             for (_schema, table), value in per_table.items():
                 if table in parts:
                     parts[table][part] = value
-        snapshot: Snapshot = {}
         catalog = _CATALOG[self.dialect]
+        if self.dialect == "mysql":
+            # The inspector reads CHECK constraints from SHOW CREATE TABLE and misses MariaDB's
+            # column-level ones; information_schema has them all.
+            query = catalog["checks_mariadb" if getattr(self.connection.dialect, "is_mariadb", False) else "checks"]
+            for table in parts:
+                parts[table]["checks"] = []
+            for table, name, clause in self.connection.exec_driver_sql(query).fetchall():
+                if table in parts:
+                    parts[table]["checks"].append({"name": name, "sqltext": clause})
+        snapshot: Snapshot = {}
         triggers: dict[str, list[SchemaObject]] = {}
         for name, table, definition in self.connection.exec_driver_sql(catalog["triggers"]).fetchall():
             triggers.setdefault(table, []).append(SchemaObject("trigger", name, table, _sql(definition)))
@@ -248,9 +276,14 @@ _CATALOG: Mapping[str, Mapping[str, str]] = {
         "ACTION_STATEMENT) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()",
         "routines": "SELECT CONCAT(ROUTINE_TYPE, ' ', ROUTINE_NAME), MD5(ROUTINE_DEFINITION) "
         "FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()",
+        "checks": "SELECT tc.TABLE_NAME, cc.CONSTRAINT_NAME, cc.CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS cc "
+        "JOIN information_schema.TABLE_CONSTRAINTS tc ON tc.CONSTRAINT_SCHEMA = cc.CONSTRAINT_SCHEMA "
+        "AND tc.CONSTRAINT_NAME = cc.CONSTRAINT_NAME AND tc.CONSTRAINT_TYPE = 'CHECK' "
+        "WHERE cc.CONSTRAINT_SCHEMA = DATABASE()",
+        "checks_mariadb": "SELECT TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS "
+        "WHERE CONSTRAINT_SCHEMA = DATABASE()",
     },
 }
-_CATALOG = {**_CATALOG, "mariadb": _CATALOG["mysql"]}
 
 
 def _inspect_table(inspector: Any, table: str) -> dict[str, Any]:
