@@ -54,12 +54,23 @@ def open_engine(target: DatabaseTarget, *, create_folder: bool = False) -> Engin
         connect_args["timeout"] = SQLITE_BUSY_TIMEOUT
     path = target.sqlite_path
     if create_folder and path is not None:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        _make_folder(Path(path).parent)
     engine = create_engine(target.url, connect_args=connect_args)
     if target.dialect == "sqlite":
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        where = exc.filename or folder
+        why = "it exists and is not a folder" if isinstance(exc, FileExistsError) else exc.strerror or str(exc)
+        raise DatabaseError(
+            f"{where}: cannot create the database's folder {folder}: {why}; choose a path in a writable folder"
+        ) from exc
 
 
 def _sqlite_connect(dbapi_connection: object, _record: object) -> None:

@@ -18,6 +18,7 @@ from llm_proxy.env.context import GooseMigrationContext
 from llm_proxy.env.engine import open_engine, reporting_errors
 from llm_proxy.env.scripts import GooseRevisionMap, GooseScriptDirectory, adopt, goose_map
 from llm_proxy.env.settings import SETTINGS_KEY, settings_from_config
+from llm_proxy.errors import FileProblem, SourceError
 from llm_proxy.services.locks import migration_lock
 
 if TYPE_CHECKING:
@@ -34,6 +35,9 @@ if TYPE_CHECKING:
     from llm_proxy.services.results import MigrationResult, PlannedStep
 
     Planner = Callable[[GooseState, Sequence[MigrationFile]], list[PlannedStep]]
+
+# goose refuses to run on a folder without migrations too: it is nearly always a wrong --dir.
+NO_MIGRATIONS = "no migration files (<version>_<name>.sql) in this folder; check the folder given with --dir"
 
 
 def run_planned(
@@ -69,10 +73,12 @@ def run(
     settings = settings_from_config(environment.config)
     if not isinstance(environment.script.revision_map, GooseRevisionMap):
         adopt(environment.script, settings.folder)
+    read_only = bool(environment.context_opts.get("dont_mutate"))
+    if not read_only and not goose_map(environment.script).migrations:
+        raise SourceError([FileProblem(settings.folder, NO_MIGRATIONS)])
     if environment.is_offline_mode():
         _configure(environment, None, settings, fn, progress).run_migrations()
         return []
-    read_only = bool(environment.context_opts.get("dont_mutate"))
     engine = open_engine(settings.target, create_folder=not read_only)
     try:
         locked = nullcontext() if read_only else migration_lock(engine, options=lock, on_wait=on_lock_wait)

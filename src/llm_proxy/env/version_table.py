@@ -11,12 +11,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from llm_proxy.errors import VersionTableError
 from llm_proxy.services.plan import GooseState, VersionRow
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
     from sqlalchemy.engine import Connection
 
 DEFAULT_TABLE = "goose_db_version"
@@ -110,7 +112,26 @@ def read_state(connection: Connection, table: VersionTable) -> GooseState:
     """The version table's state; an absent table reads as "nothing applied"."""
     if not table_exists(connection, table):
         return GooseState(False, (), {})
-    rows = connection.exec_driver_sql(table.select(), execution_options=_NO_PARAMETERS)
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        rows = connection.exec_driver_sql(table.select(), execution_options=_NO_PARAMETERS).all()
+    except DBAPIError as exc:
+        # A table of that name that is not goose's (another tool's, another shape): say so,
+        # instead of a bare "no such column" that reads like a bug of ours.
+        from llm_proxy.env.engine import database_message
+
+        message = database_message(exc).splitlines()[0]
+        raise VersionTableError(
+            f"{table.name} exists but cannot be read as goose's version table ({message}); "
+            "goose's table has the columns id, version_id, is_applied, tstamp. If another tool "
+            "owns a table of that name, give llm-proxy a table of its own with --table NAME"
+        ) from exc
+    return state_from_rows(rows)
+
+
+def state_from_rows(rows: Iterable[Sequence[Any]]) -> GooseState:
+    """The state from the rows of :meth:`VersionTable.select`, as any driver returns them."""
     return GooseState.from_rows(
         VersionRow(int(row[0]), int(row[1]), bool(row[2]), _timestamp(row[3])) for row in rows
     )
