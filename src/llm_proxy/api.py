@@ -42,7 +42,9 @@ class Migrator:
     path, or a :class:`~llm_proxy.selection.DatabaseTarget`. ``migrations`` defaults to the
     bundled migrations of the database's dialect; ``table`` is goose's version table
     (``schema.table`` allowed). ``allow_missing`` applies out-of-order files first, as
-    goose's ``--allow-missing``. ``progress`` is called with each step before it runs and
+    goose's ``--allow-missing``. ``resume_interrupted`` runs again a NO TRANSACTION
+    migration that an earlier run left unfinished (its statements must be idempotent; see
+    :mod:`llm_proxy.env.interrupted`), instead of refusing. ``progress`` is called with each step before it runs and
     with its result after; ``on_lock_wait`` with a sentence naming the holder while another
     migrator holds the migration lock. Everything is checked here, so a bad option fails before any
     command runs.
@@ -55,6 +57,7 @@ class Migrator:
         table: str = DEFAULT_TABLE,
         *,
         allow_missing: bool = False,
+        resume_interrupted: bool = False,
         lock_timeout: float = DEFAULT_TIMEOUT,
         progress: Progress | None = None,
         on_lock_wait: Callable[[str], None] | None = None,
@@ -65,6 +68,7 @@ class Migrator:
             raise MigrationError(f"{self.folder}: the migrations folder does not exist or is not a folder")
         self.table = validate_table_name(table)
         self.allow_missing = allow_missing
+        self.resume_interrupted = resume_interrupted
         self.lock = LockOptions(timeout=lock_timeout)
         self.progress = progress
         self.on_lock_wait = on_lock_wait
@@ -122,7 +126,7 @@ class Migrator:
         from llm_proxy.env.runtime import run_planned
         from llm_proxy.env.settings import EnvSettings
 
-        settings = EnvSettings(self.target, self.folder, self.table, self.allow_missing)
+        settings = EnvSettings(self.target, self.folder, self.table, self.allow_missing, self.resume_interrupted)
         return run_planned(
             settings, planner, progress=self.progress, lock=self.lock, on_lock_wait=self.on_lock_wait
         )

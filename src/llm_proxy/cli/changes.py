@@ -14,12 +14,20 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from llm_proxy.cli.connect import migrator
-from llm_proxy.cli.options import AllowMissing, DatabaseUrl, DbPath, JsonOutput, LockTimeout, MigrationsDir, Table
-from llm_proxy.cli.output import print_json, say
+from llm_proxy.cli.options import (
+    AllowMissing,
+    DatabaseUrl,
+    DbPath,
+    JsonOutput,
+    LockTimeout,
+    MigrationsDir,
+    ResumeInterrupted,
+    Table,
+)
+from llm_proxy.cli.output import fail_json, print_json, say
 from llm_proxy.cli.progress import Reporter
 from llm_proxy.env.version_table import DEFAULT_TABLE
 from llm_proxy.errors import MigrationError
-from llm_proxy.services.locks import DEFAULT_TIMEOUT
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -37,32 +45,34 @@ def _run(
     database_url: str | None,
     directory: Path | None,
     table: str,
-    lock_timeout: float,
+    lock_timeout: float | None,
     json_output: bool,
     allow_missing: bool = False,
+    resume_interrupted: bool = False,
 ) -> None:
     """Run one Migrator action with progress, then print what it did."""
+    runner: Migrator | None = None
     with Reporter(quiet=json_output) as reporter:
-        runner = migrator(
-            db,
-            database_url,
-            directory,
-            table,
-            lock_timeout=lock_timeout,
-            allow_missing=allow_missing,
-            progress=reporter,
-            on_lock_wait=reporter.waiting,
-        )
         try:
+            runner = migrator(
+                db,
+                database_url,
+                directory,
+                table,
+                lock_timeout=lock_timeout,
+                allow_missing=allow_missing,
+                resume_interrupted=resume_interrupted,
+                progress=reporter,
+                on_lock_wait=reporter.waiting,
+            )
             action(runner)
+            version = runner.version()
         except MigrationError as exc:
             if json_output:
-                print_json(_document(runner, reporter.results, error=exc))
-                raise typer.Exit(code=1) from None
+                fail_json(exc, **_document(runner, reporter.results))
             raise
-    version = runner.version()
     if json_output:
-        print_json(_document(runner, reporter.results, version=version))
+        print_json({"ok": True, **_document(runner, reporter.results), "version": version})
     elif reporter.results:
         count = len(reporter.results)
         total = sum(r.duration for r in reporter.results)
@@ -71,12 +81,10 @@ def _run(
         say(f"No migrations to run. Current version: {version}")
 
 
-def _document(
-    runner: Migrator, results: list[MigrationResult], *, version: int | None = None, error: Exception | None = None
-) -> dict[str, object]:
-    document: dict[str, object] = {
-        "ok": error is None,
-        "database": runner.target.display,
+def _document(runner: Migrator | None, results: list[MigrationResult]) -> dict[str, object]:
+    """The database and the migrations that ran (also on failure: the ones before it)."""
+    return {
+        "database": runner.target.display if runner is not None else None,
         "migrations": [
             {
                 "version": r.version,
@@ -89,11 +97,6 @@ def _document(
             for r in results
         ],
     }
-    if error is None:
-        document["version"] = version
-    else:
-        document["error"] = str(error)
-    return document
 
 
 def up(
@@ -102,7 +105,8 @@ def up(
     directory: MigrationsDir = None,
     table: Table = DEFAULT_TABLE,
     allow_missing: AllowMissing = False,
-    lock_timeout: LockTimeout = DEFAULT_TIMEOUT,
+    resume_interrupted: ResumeInterrupted = False,
+    lock_timeout: LockTimeout = None,
     json_output: JsonOutput = False,
 ) -> None:
     """Apply all pending migrations, in version order.
@@ -113,7 +117,8 @@ def up(
     Example: llm-proxy migrate up --db data/llm-proxy.db
     """
     _run(lambda m: m.up(), db=db, database_url=database_url, directory=directory, table=table,
-         lock_timeout=lock_timeout, json_output=json_output, allow_missing=allow_missing)
+         lock_timeout=lock_timeout, json_output=json_output, allow_missing=allow_missing,
+         resume_interrupted=resume_interrupted)
 
 
 def up_by_one(
@@ -122,7 +127,8 @@ def up_by_one(
     directory: MigrationsDir = None,
     table: Table = DEFAULT_TABLE,
     allow_missing: AllowMissing = False,
-    lock_timeout: LockTimeout = DEFAULT_TIMEOUT,
+    resume_interrupted: ResumeInterrupted = False,
+    lock_timeout: LockTimeout = None,
     json_output: JsonOutput = False,
 ) -> None:
     """Apply exactly the next pending migration (an error when there is none).
@@ -130,7 +136,8 @@ def up_by_one(
     Example: llm-proxy migrate up-by-one --db data/llm-proxy.db
     """
     _run(lambda m: m.up_by_one(), db=db, database_url=database_url, directory=directory, table=table,
-         lock_timeout=lock_timeout, json_output=json_output, allow_missing=allow_missing)
+         lock_timeout=lock_timeout, json_output=json_output, allow_missing=allow_missing,
+         resume_interrupted=resume_interrupted)
 
 
 def up_to(
@@ -140,7 +147,8 @@ def up_to(
     directory: MigrationsDir = None,
     table: Table = DEFAULT_TABLE,
     allow_missing: AllowMissing = False,
-    lock_timeout: LockTimeout = DEFAULT_TIMEOUT,
+    resume_interrupted: ResumeInterrupted = False,
+    lock_timeout: LockTimeout = None,
     json_output: JsonOutput = False,
 ) -> None:
     """Apply pending migrations up to VERSION (every version at or below it).
@@ -151,7 +159,8 @@ def up_to(
     Example: llm-proxy migrate up-to 3 --db data/llm-proxy.db
     """
     _run(lambda m: m.up_to(version), db=db, database_url=database_url, directory=directory, table=table,
-         lock_timeout=lock_timeout, json_output=json_output, allow_missing=allow_missing)
+         lock_timeout=lock_timeout, json_output=json_output, allow_missing=allow_missing,
+         resume_interrupted=resume_interrupted)
 
 
 def down(
@@ -159,7 +168,7 @@ def down(
     database_url: DatabaseUrl = None,
     directory: MigrationsDir = None,
     table: Table = DEFAULT_TABLE,
-    lock_timeout: LockTimeout = DEFAULT_TIMEOUT,
+    lock_timeout: LockTimeout = None,
     json_output: JsonOutput = False,
 ) -> None:
     """Roll back the current version: the most recently applied migration.
@@ -176,7 +185,7 @@ def down_to(
     database_url: DatabaseUrl = None,
     directory: MigrationsDir = None,
     table: Table = DEFAULT_TABLE,
-    lock_timeout: LockTimeout = DEFAULT_TIMEOUT,
+    lock_timeout: LockTimeout = None,
     json_output: JsonOutput = False,
 ) -> None:
     """Roll back, most recently applied first, until the current version is at or below VERSION.
@@ -194,7 +203,7 @@ def redo(
     database_url: DatabaseUrl = None,
     directory: MigrationsDir = None,
     table: Table = DEFAULT_TABLE,
-    lock_timeout: LockTimeout = DEFAULT_TIMEOUT,
+    lock_timeout: LockTimeout = None,
     json_output: JsonOutput = False,
 ) -> None:
     """Roll back the current version and apply it again (two transactions).
@@ -210,7 +219,7 @@ def reset(
     database_url: DatabaseUrl = None,
     directory: MigrationsDir = None,
     table: Table = DEFAULT_TABLE,
-    lock_timeout: LockTimeout = DEFAULT_TIMEOUT,
+    lock_timeout: LockTimeout = None,
     json_output: JsonOutput = False,
 ) -> None:
     """Roll back every applied migration, most recently applied first.

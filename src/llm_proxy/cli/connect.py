@@ -19,10 +19,18 @@ def migrator(
     *,
     lock_timeout: float | None = None,
     allow_missing: bool = False,
+    resume_interrupted: bool = False,
     progress: Callable[[object], None] | None = None,
     on_lock_wait: Callable[[str], None] | None = None,
 ) -> Migrator:
-    """The Migrator for the database and folder the options (or the environment) name."""
+    """The Migrator for the database and folder the options (or the environment) name.
+
+    ``--db`` together with ``--database-url`` is a usage error (exit 2), refused by name.
+    """
+    if db is not None and database_url is not None:
+        import typer
+
+        raise typer.BadParameter("give either --db PATH or --database-url URL, not both", param_hint="'--db'")
     from llm_proxy.api import Migrator
     from llm_proxy.selection import select_database
     from llm_proxy.services.locks import DEFAULT_TIMEOUT
@@ -33,6 +41,7 @@ def migrator(
         directory,
         table,
         allow_missing=allow_missing,
+        resume_interrupted=resume_interrupted,
         lock_timeout=DEFAULT_TIMEOUT if lock_timeout is None else lock_timeout,
         progress=progress,
         on_lock_wait=on_lock_wait,

@@ -17,6 +17,15 @@ MigrationsDir = Annotated[
     ),
 ]
 
+EditDir = Annotated[
+    Path,
+    typer.Option(
+        "--dir",
+        envvar="GOOSE_MIGRATION_DIR",
+        help="Migrations folder to write in. Default: the current folder, as goose (never the bundled migrations).",
+    ),
+]
+
 JsonOutput = Annotated[
     bool,
     typer.Option("--json", help="Print one JSON document on stdout instead of text."),
@@ -66,8 +75,13 @@ Table = Annotated[
 ]
 
 LockTimeout = Annotated[
-    float,
-    typer.Option("--lock-timeout", metavar="SECONDS", help="How long to wait for another migrator to finish."),
+    Optional[float],
+    typer.Option(
+        "--lock-timeout",
+        metavar="SECONDS",
+        help="How long to wait for another migrator to finish. Default: 300.",
+        show_default=False,
+    ),
 ]
 
 AllowMissing = Annotated[
@@ -75,5 +89,14 @@ AllowMissing = Annotated[
     typer.Option(
         "--allow-missing",
         help="Apply migrations older than the newest applied one (out of order) first, instead of refusing.",
+    ),
+]
+
+ResumeInterrupted = Annotated[
+    bool,
+    typer.Option(
+        "--resume-interrupted",
+        help="Run again a NO TRANSACTION migration that an earlier run left unfinished "
+        "(its statements must be safe to run twice), instead of refusing.",
     ),
 ]

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from alembic.runtime.migration import MigrationContext
 
-from llm_proxy.env import offline
+from llm_proxy.env import interrupted, offline
 from llm_proxy.env.engine import DIALECT_NAMES, database_message
 from llm_proxy.env.execute import commits_implicitly, run_unit, complete_statements
 from llm_proxy.env.scripts import goose_map, unit_of
@@ -27,6 +27,7 @@ from llm_proxy.env.version_table import VersionTable, create_table, read_state, 
 from llm_proxy.errors import MigrationError, MigrationFailed, StatementRef, VersionTableError
 from llm_proxy.format.grammar import Direction
 from llm_proxy.services.plan import GooseState, plan_stamp
+from llm_proxy.services.locks import whoami
 from llm_proxy.services.results import MigrationResult
 
 if TYPE_CHECKING:
@@ -108,6 +109,8 @@ class GooseMigrationContext(MigrationContext):
             offline.emit(self, steps, units)
             return
         if steps:
+            if not self.settings.resume_interrupted:
+                interrupted.refuse_if_interrupted(self._live, self.goose_table)
             self._ensure_version_table()
         for step in steps:
             self._run_step(step, units.get(step.version))
@@ -150,19 +153,32 @@ class GooseMigrationContext(MigrationContext):
             self._record(record, step)
 
     def _run_in_autocommit(self, unit: GooseUnit, step: PlannedStep, statements: Sequence[Statement], record: str) -> None:
+        """Statement by statement, between a marker row and the version row (see :mod:`.interrupted`)."""
         connection = self._live
         self._end_transaction()
+        interrupted.mark_started(connection, self.goose_table, step, unit.path, whoami())
         connection.execution_options(isolation_level="AUTOCOMMIT")
         ran: list[Statement] = []
         try:
             for statement in statements:
                 self._run_statement(unit, step, statement, ran)
                 ran.append(statement)
+        except MigrationFailed:
+            self._end_transaction()
+            if not ran:
+                self._forget_marker(step)
+            raise
         finally:
             self._end_transaction()
             connection.execution_options(isolation_level=connection.default_isolation_level)
         with connection.begin():
             self._record(record, step)
+            interrupted.clear(connection, self.goose_table, step.version)
+
+    def _forget_marker(self, step: PlannedStep) -> None:
+        """The database refused the first statement: nothing of the migration is applied."""
+        with self._live.begin():
+            interrupted.clear(self._live, self.goose_table, step.version)
 
     def _run_statement(self, unit: GooseUnit, step: PlannedStep, statement: Statement, ran: list[Statement]) -> None:
         try:

@@ -43,6 +43,7 @@ class EnvSettings:
     folder: Path
     table: str = DEFAULT_TABLE
     allow_missing: bool = False
+    resume_interrupted: bool = False
 
     def __post_init__(self) -> None:
         validate_table_name(self.table)

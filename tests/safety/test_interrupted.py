@@ -1,0 +1,112 @@
+"""A NO TRANSACTION migration killed half-way is reported by the next run, which changes nothing.
+
+The migration creates a table, pauses, then creates an index; ``kill -9`` lands in the
+pause. The next ``up`` must refuse, naming the file and both ways on, and leave the
+database as it is; ``--resume-interrupted`` runs it again (its statements are idempotent)
+and clears the marker, so that later runs are normal again.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+
+import pytest
+from sqlalchemy import create_engine, inspect
+
+from llm_proxy.api import Migrator
+from llm_proxy.env.interrupted import RUNS_TABLE
+
+BASE = "-- +goose Up\nCREATE TABLE base (x integer);\n-- +goose Down\nDROP TABLE base;\n"
+
+
+def _no_transaction(pause: str) -> str:
+    return (
+        "-- +goose NO TRANSACTION\n-- +goose Up\n"
+        "CREATE TABLE IF NOT EXISTS half (x integer);\n"
+        f"{pause}\n"
+        "CREATE INDEX half_x ON half (x);\n"
+        "-- +goose Down\nDROP TABLE half;\n"
+    )
+
+
+def _wait_for_table(url: str, name: str, timeout: float = 30) -> None:
+    engine = create_engine(url)
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            with engine.connect() as connection:
+                if inspect(connection).has_table(name):
+                    return
+            time.sleep(0.02)
+        pytest.fail(f"{name} never appeared")
+    finally:
+        engine.dispose()
+
+
+def test_a_killed_no_transaction_migration_is_refused_then_resumed(
+    database_url, tmp_path, up_command, pause_for, cli, snapshot, version_ids
+) -> None:
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "00001_base.sql").write_text(BASE)
+    (folder / "00002_half.sql").write_text(_no_transaction(pause_for.sql(pause_for.dialect(database_url), 5)))
+
+    process = subprocess.Popen(up_command(database_url, folder), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_for_table(database_url, "half")
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+    assert process.returncode == -signal.SIGKILL
+    before = snapshot(database_url)
+    assert version_ids(database_url) == [0, 1] and "half" in before.schema
+
+    refused = cli("migrate", "up", "--database-url", database_url, "--dir", str(folder), "--lock-timeout", "30")
+
+    assert refused.returncode == 1
+    message = refused.stderr
+    assert "00002_half.sql (version 2, up) is a NO TRANSACTION migration that was interrupted" in message
+    assert "--resume-interrupted" in message
+    assert f"DELETE FROM {RUNS_TABLE} WHERE version_table = 'goose_db_version' AND version_id IN (2)" in message
+    assert snapshot(database_url) == before
+
+    (folder / "00002_half.sql").write_text(
+        _no_transaction("SELECT 1;").replace("CREATE INDEX half_x", "CREATE INDEX IF NOT EXISTS half_x")
+    )
+    resumed = cli("migrate", "up", "--database-url", database_url, "--dir", str(folder), "--resume-interrupted")
+
+    assert resumed.returncode == 0, resumed.stderr
+    assert version_ids(database_url) == [0, 1, 2]
+    assert "half_x" in {index[0] for index in snapshot(database_url).schema["half"][1]}
+    assert Migrator(database_url, folder).up() == []  # no marker left: a plain run is normal again
+
+
+def test_a_first_statement_the_database_refuses_leaves_no_marker(database_url, tmp_path) -> None:
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "00001_base.sql").write_text(BASE)
+    (folder / "00002_typo.sql").write_text("-- +goose NO TRANSACTION\n-- +goose Up\nCREATE TABLEE half (x integer);\n")
+    with pytest.raises(Exception, match="migrating up failed"):
+        Migrator(database_url, folder).up()
+
+    (folder / "00002_typo.sql").write_text("-- +goose NO TRANSACTION\n-- +goose Up\nCREATE TABLE half (x integer);\n")
+    assert [r.version for r in Migrator(database_url, folder).up()] == [2]
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql(f"SELECT COUNT(*) FROM {RUNS_TABLE}").scalar() == 0
+    engine.dispose()
+
+
+def test_a_failure_after_the_first_statement_keeps_the_marker(database_url, tmp_path) -> None:
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "00001_base.sql").write_text(BASE)
+    (folder / "00002_half.sql").write_text(
+        "-- +goose NO TRANSACTION\n-- +goose Up\nINSERT INTO base (x) VALUES (1);\nINSERT INTO nowhere (x) VALUES (2);\n"
+    )
+    with pytest.raises(Exception, match="migrating up failed"):
+        Migrator(database_url, folder).up()
+    with pytest.raises(Exception, match="00002_half.sql .* was interrupted"):
+        Migrator(database_url, folder).up()
