@@ -185,6 +185,10 @@ def _run(target: DatabaseTarget, migrations: Sequence[MigrationFile]) -> tuple[i
         engine = open_engine(target)
         try:
             with engine.connect() as connection:
+                if target.dialect == "sqlite":
+                    # A scratch file needs no rollback journal: WAL makes each of the
+                    # runner's commits one append, and lets snapshots read beside it.
+                    connection.connection.dbapi_connection.execute("PRAGMA journal_mode=WAL")  # type: ignore[union-attr]
                 runner.reader = SchemaReader(connection, exclude=[runner.table])
                 before = runner.reader.snapshot()
                 findings: list[Finding] = []
@@ -210,8 +214,11 @@ def _run(target: DatabaseTarget, migrations: Sequence[MigrationFile]) -> tuple[i
                         findings.append(_failed("LP604", "Up fails after Down", migration, exc, rest))
                         return index, findings, migration.filename
                     assert runner.between is not None
-                    findings.extend(_diffs(migration, compare(before, after_up, runner.between)))
-                    before = runner.reader.snapshot()
+                    changes = compare(before, after_up, runner.between)
+                    findings.extend(_diffs(migration, changes))
+                    # Up applied again to the schema it first ran on gives the schema it gave
+                    # then; only a Down that did not restore it calls for a new snapshot.
+                    before = runner.reader.snapshot() if changes else after_up
                 return len(migrations), findings, None
         finally:
             engine.dispose()

@@ -153,6 +153,7 @@ class SchemaReader:
         self.dialect = "mysql" if connection.dialect.name == "mariadb" else connection.dialect.name
         self.exclude = {name.lower() for name in exclude}
         self._known: dict[object, tuple[SchemaObject, ...]] = {}
+        self._recent: list[tuple[object, Snapshot]] = []
 
     def snapshot(self) -> Snapshot:
         try:
@@ -168,22 +169,27 @@ class SchemaReader:
     def _sqlite(self) -> Snapshot:
         rows = self.connection.exec_driver_sql(
             "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
-            "ORDER BY type, name"
+            "ORDER BY tbl_name, type, name"
         ).fetchall()
+        # A rolled-back migration leaves the catalog exactly as it was: reuse that snapshot.
+        for seen, snapshot in self._recent:
+            if seen == rows:
+                return snapshot
+        snapshot = {}
         by_table: dict[str, list[tuple[str, str, str, str | None]]] = {}
-        snapshot: Snapshot = {}
         for kind, name, table, sql in rows:
             if kind == "view":
-                fingerprint = ("view", name, sql)
-                snapshot[("view", name)] = Group(fingerprint, (SchemaObject("view", name, None, _sql(sql)),))
+                snapshot[("view", name)] = Group(("view", name, sql), (SchemaObject("view", name, None, _sql(sql)),))
             elif table.lower() not in self.exclude:
                 by_table.setdefault(table, []).append((kind, name, table, sql))
+        known = self._known
         for table, table_rows in by_table.items():
             fingerprint = tuple(table_rows)
-            objects = self._known.get(fingerprint)
+            objects = known.get(fingerprint)
             if objects is None:
-                objects = self._known[fingerprint] = self._sqlite_table(table, table_rows)
+                objects = known[fingerprint] = self._sqlite_table(table, table_rows)
             snapshot[("table", table)] = Group(fingerprint, objects)
+        self._recent = [(rows, snapshot), *self._recent[:2]]
         return snapshot
 
     def _sqlite_table(self, table: str, rows: list[tuple[str, str, str, str | None]]) -> tuple[SchemaObject, ...]:
