@@ -154,3 +154,19 @@ def test_console_script_exit_codes(folder: Path) -> None:
     assert "SQL before '-- +goose Up'" in bad.stderr
     usage = subprocess.run([*exe, "migrate", "parse"], capture_output=True, text=True, env=env)
     assert usage.returncode == 2
+
+
+def test_create_and_fix_without_dir_work_in_the_current_folder_not_the_bundled_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from llm_proxy.bundled import bundled_migrations
+
+    bundled = sorted(p.name for p in bundled_migrations("sqlite").iterdir())
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GOOSE_MIGRATION_DIR", raising=False)
+    assert run("migrate", "create", "first", "--sequential")[0] == 0
+    assert run("migrate", "create", "second")[0] == 0
+    code, out, _ = run("migrate", "fix")
+    assert code == 0 and "00002_second.sql" in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["00001_first.sql", "00002_second.sql"]
+    assert sorted(p.name for p in bundled_migrations("sqlite").iterdir()) == bundled

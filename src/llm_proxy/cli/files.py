@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from llm_proxy.cli.options import JsonOutput, MigrationsDir, migrations_dir
+from llm_proxy.cli.options import EditDir, JsonOutput
 from llm_proxy.cli.output import note, print_json, say
 
 
@@ -81,7 +81,7 @@ def create(
         bool,
         typer.Option("--sequential", "-s", help="Number it after the last sequential version (00001, 00002, ...)."),
     ] = False,
-    directory: MigrationsDir = None,
+    directory: EditDir = Path("."),
 ) -> None:
     """Create a new migration file from the goose SQL template.
 
@@ -94,11 +94,11 @@ def create(
 
     if kind != "sql":
         raise typer.BadParameter(f"unknown migration type {kind!r}; only 'sql' is supported", param_hint="[sql]")
-    path = create_file(migrations_dir(directory), name, sequential=sequential)
+    path = create_file(directory, name, sequential=sequential)
     say(f"Created new file: {path}")
 
 
-def fix(directory: MigrationsDir = None) -> None:
+def fix(directory: EditDir = Path(".")) -> None:
     """Rename timestamped migrations to sequential versions, in order.
 
     For a branch about to be merged: its files get the numbers after the highest sequential
@@ -109,7 +109,7 @@ def fix(directory: MigrationsDir = None) -> None:
     """
     from llm_proxy.format.scaffold import fix as fix_files
 
-    renames = fix_files(migrations_dir(directory))
+    renames = fix_files(directory)
     for rename in renames:
         say(str(rename))
     if not renames:

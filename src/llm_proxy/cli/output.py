@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 
@@ -20,6 +20,12 @@ if TYPE_CHECKING:
 def print_json(document: Any) -> None:
     """One JSON document on stdout."""
     sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+
+
+def fail_json(error: MigrationError, **fields: object) -> NoReturn:
+    """With ``--json`` a failure is one document too: ``{"ok": false, ..., "error": "..."}``, exit 1."""
+    print_json({"ok": False, **fields, "error": str(error)})
+    raise typer.Exit(code=1)
 
 
 def print_error(exc: MigrationError) -> None:

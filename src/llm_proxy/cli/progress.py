@@ -21,9 +21,12 @@ if TYPE_CHECKING:
 
 
 def result_line(result: MigrationResult) -> str:
-    """``OK     up    00001_initial_schema.sql   1.32 ms`` (EMPTY for a file with no statements)."""
+    """``OK     up    00001_initial_schema.sql              1.32 ms`` (EMPTY: a file with no statements).
+
+    File names are padded so that the durations of a run line up for usual names.
+    """
     state = "EMPTY" if result.empty else "OK"
-    return f"{state:<6} {result.direction.value:<5} {result.file.name}  {result.duration * 1000:.2f} ms"
+    return f"{state:<6} {result.direction.value:<5} {result.file.name:<40} {result.duration * 1000:8.2f} ms"
 
 
 class Reporter:

@@ -54,14 +54,28 @@ def setup(
 
     Example: OPENAI_API_KEY=sk-... llm-proxy setup --config .env --db data/llm-proxy.db
     """
-    from llm_proxy.config_file import ProxyConfig, mask_secret, new_management_token, read_config, write_config
+    from llm_proxy.config_file import (
+        ConfigError,
+        ProxyConfig,
+        mask_secret,
+        new_management_token,
+        read_config,
+        write_config,
+    )
 
+    if config.exists() and not force:  # before any question, not after the last one
+        raise ConfigError(f"{config} already exists; pass --force to replace it")
     ask = sys.stdin.isatty() if interactive is None else interactive
     if ask:
         openai_api_key = openai_api_key or typer.prompt("OpenAI API key", hide_input=True)
         database_path = Path(typer.prompt("Database file", default=str(database_path)))
         listen_addr = typer.prompt("Listen address", default=listen_addr)
         log_level = typer.prompt("Log level", default=log_level)
+    if not (openai_api_key or "").strip():
+        raise typer.BadParameter(
+            "an upstream API key is required: pass --openai-api-key or set OPENAI_API_KEY",
+            param_hint="'--openai-api-key'",
+        )
     if management_token is None and force and config.exists():
         management_token = read_config(config).get("MANAGEMENT_TOKEN")
     settings = ProxyConfig(
@@ -82,12 +96,16 @@ def setup(
 
 
 def _migrate(database_path: Path) -> None:
+    """Apply the migrations; a failure is a warning with the command to run later."""
+    import shlex
+
     from llm_proxy.api import Migrator
 
     try:
         results = Migrator(database_path).up()
     except MigrationError as exc:
         note(f"warning: the database migrations failed:\n{exc}")
-        note(f"warning: setup is complete; fix the problem, then run: llm-proxy migrate up --db {database_path}")
+        command = f"llm-proxy migrate up --db {shlex.quote(str(database_path))}"
+        note(f"warning: setup is complete; fix the problem, then run: {command}")
         return
     say(f"Database {database_path}: {len(results)} migration{'s' if len(results) != 1 else ''} applied, up to date")

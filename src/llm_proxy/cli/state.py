@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 
 from llm_proxy.cli.connect import migrator
 from llm_proxy.cli.options import DatabaseUrl, DbPath, JsonOutput, MigrationsDir, Table
-from llm_proxy.cli.output import print_json, say
+from llm_proxy.cli.output import fail_json, print_json, say
 from llm_proxy.env.version_table import DEFAULT_TABLE
+from llm_proxy.errors import MigrationError
 
 if TYPE_CHECKING:
     from llm_proxy.services.results import Status, StatusRow
@@ -32,8 +33,13 @@ def status(
 
     Example: llm-proxy migrate status --db data/llm-proxy.db
     """
-    runner = migrator(db, database_url, directory, table)
-    result = runner.status()
+    try:
+        runner = migrator(db, database_url, directory, table)
+        result = runner.status()
+    except MigrationError as exc:
+        if json_output:
+            fail_json(exc)
+        raise
     if json_output:
         print_json(_document(runner.target.display, str(runner.folder), result))
         return
@@ -51,17 +57,26 @@ def status(
 def version(
     db: DbPath = None,
     database_url: DatabaseUrl = None,
+    directory: MigrationsDir = None,
     table: Table = DEFAULT_TABLE,
     json_output: JsonOutput = False,
 ) -> None:
     """Print the current version: the most recently applied migration (0 when none).
 
+    The version comes from the database alone; --dir is accepted so that every command
+    takes the same options.
+
     Example: llm-proxy migrate version --db data/llm-proxy.db
     """
-    runner = migrator(db, database_url, None, table)
-    current = runner.version()
+    try:
+        runner = migrator(db, database_url, directory, table)
+        current = runner.version()
+    except MigrationError as exc:
+        if json_output:
+            fail_json(exc)
+        raise
     if json_output:
-        print_json({"database": runner.target.display, "version": current})
+        print_json({"ok": True, "database": runner.target.display, "version": current})
     else:
         say(str(current))
 
@@ -80,6 +95,7 @@ def _when(row: StatusRow, result: Status) -> str:
 def _document(database: str, folder: str, result: Status) -> dict[str, object]:
     missing = {r.version for r in result.missing}
     return {
+        "ok": True,
         "database": database,
         "migrations_dir": folder,
         "current_version": result.current_version,

@@ -1,0 +1,33 @@
+"""Helpers for command-line tests: run a command, read the schema it left behind."""
+
+from __future__ import annotations
+
+from sqlalchemy import create_engine
+from test_bundled_migrations import expected_schema, read_schema
+from typer.testing import CliRunner, Result
+
+from llm_proxy.cli import app
+
+VERSION_TABLE = "goose_db_version"
+
+
+def dialect_of(url: str) -> str:
+    """``sqlite``, ``postgres`` or ``mysql`` for a test database URL."""
+    return {"sqlite": "sqlite", "postgresql": "postgres", "mysql": "mysql"}[url.split(":", 1)[0].split("+", 1)[0]]
+
+
+def invoke(*args: str, env: dict[str, str] | None = None, input: str | None = None) -> Result:
+    """``llm-proxy ARGS`` through typer's runner (stdout and stderr kept apart)."""
+    return CliRunner().invoke(app, list(args), env=env, input=input)
+
+
+def assert_schema_at(url: str, step: int) -> None:
+    """The database holds exactly the bundled schema after migration ``step``, plus goose's table."""
+    engine = create_engine(url)
+    try:
+        schema = read_schema(engine, dialect_of(url))
+    finally:
+        engine.dispose()
+    assert schema.pop(VERSION_TABLE, None) is not None, "goose's version table is missing"
+    assert schema == expected_schema(step), f"schema after step {step}"
+

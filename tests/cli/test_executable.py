@@ -1,0 +1,52 @@
+"""The installed ``llm-proxy`` executable, as scripts and CI jobs run it, on every dialect.
+
+What typer's runner cannot show: the console script's real exit codes, the database chosen
+from the process environment, and output to a pipe that is plain text (no progress bar, no
+terminal escape codes) with results on stdout and messages on stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from cli_helpers import assert_schema_at
+
+EXE = Path(sys.executable).with_name("llm-proxy")
+SELECTION_VARIABLES = ("DATABASE_URL", "DATABASE_PATH", "DB_DRIVER", "GOOSE_DRIVER", "GOOSE_DBSTRING")
+
+
+def llm_proxy(*args: str, url: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in SELECTION_VARIABLES}
+    env["DATABASE_URL"] = url
+    return subprocess.run([str(EXE), *args], capture_output=True, text=True, env=env, cwd=cwd, check=False)
+
+
+def test_every_database_command_through_the_executable(database_url: str, tmp_path: Path) -> None:
+    def ok(*args: str) -> str:
+        result = llm_proxy(*args, url=database_url, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert "\x1b" not in result.stdout + result.stderr
+        return result.stdout
+
+    assert ok("migrate", "up-to", "2").splitlines()[-1].endswith("now at version 2")
+    assert ok("migrate", "up-by-one").split()[:3] == ["OK", "up", "00003_add_token_cache_hit_count.sql"]
+    assert ok("migrate", "version") == "3\n"
+    assert json.loads(ok("migrate", "redo", "--json"))["version"] == 3
+    assert_schema_at(database_url, 3)
+    assert ok("migrate", "down").rstrip().endswith("now at version 2")
+    assert ok("migrate", "down-to", "1").rstrip().endswith("now at version 1")
+    assert ok("migrate", "reset").rstrip().endswith("now at version 0")
+    assert_schema_at(database_url, 0)
+    assert ok("migrate", "up").rstrip().endswith("now at version 6")
+    assert ok("migrate", "status").splitlines()[-1] == "Current version: 6; 0 pending"
+    assert_schema_at(database_url, 6)
+
+    failed = llm_proxy("migrate", "up-by-one", url=database_url, cwd=tmp_path)
+    assert (failed.returncode, failed.stdout) == (1, "")
+    assert failed.stderr.startswith("error: no next version")
+    usage = llm_proxy("migrate", "down-to", url=database_url, cwd=tmp_path)
+    assert usage.returncode == 2 and "Missing argument" in usage.stderr

@@ -1,0 +1,56 @@
+"""A database password never reaches the terminal: not in results, not in errors, not in JSON."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cli_helpers import invoke
+from sqlalchemy import make_url
+
+SECRET = "Pw-n0t-2-b3-s33n"
+COMMANDS = [["migrate", "status"], ["migrate", "version"], ["migrate", "up"], ["migrate", "down"]]
+
+
+def with_password(url: str, *, user: str | None = None) -> str:
+    changed = make_url(url).set(password=SECRET)
+    if user is not None:
+        changed = changed.set(username=user)
+    return changed.render_as_string(hide_password=False)
+
+
+@pytest.fixture(params=["postgres", "mysql"])
+def refused_url(request: pytest.FixtureRequest) -> str:
+    """A URL the server refuses: an unknown role on PostgreSQL (trust auth), a wrong root password on MariaDB."""
+    url = request.getfixturevalue(f"{request.param}_url")
+    return with_password(url, user="lp_no_such_role" if request.param == "postgres" else None)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_refused_login_is_reported_without_the_password(refused_url: str, command: list[str]) -> None:
+    for extra in ([], ["--json"]):
+        result = invoke(*command, "--database-url", refused_url, *extra)
+        assert result.exit_code == 1, result.output
+        assert SECRET not in result.stdout + result.stderr
+        assert ":***@" in result.stdout + result.stderr
+
+
+def test_the_real_executable_keeps_the_password_out_of_both_streams(refused_url: str) -> None:
+    exe = Path(sys.executable).with_name("llm-proxy")
+    env = {**os.environ, "DATABASE_URL": refused_url}
+    result = subprocess.run([str(exe), "migrate", "up"], capture_output=True, text=True, env=env, check=False)
+    assert result.returncode == 1
+    assert SECRET not in result.stdout + result.stderr
+    assert result.stderr.startswith("error: ") and "Traceback" not in result.stderr
+
+
+def test_a_successful_run_shows_the_url_masked(postgres_url: str) -> None:
+    url = with_password(postgres_url)  # trust authentication accepts any password
+    for command in (["migrate", "up-to", "1"], ["migrate", "status"], ["migrate", "status", "--json"]):
+        result = invoke(*command, "--database-url", url)
+        assert result.exit_code == 0, result.output
+        assert SECRET not in result.output
+    assert "postgres:***@" in result.stdout
