@@ -50,3 +50,21 @@ def test_every_database_command_through_the_executable(database_url: str, tmp_pa
     assert failed.stderr.startswith("error: no next version")
     usage = llm_proxy("migrate", "down-to", url=database_url, cwd=tmp_path)
     assert usage.returncode == 2 and "Missing argument" in usage.stderr
+
+
+def test_status_and_version_on_sqlite_import_neither_alembic_nor_sqlalchemy(tmp_path: Path) -> None:
+    """What keeps them fast (bench/cli_latency.py): the SQLite file is read with sqlite3 alone."""
+    from llm_proxy.api import Migrator
+
+    Migrator(tmp_path / "app.db").up()
+    probe = (
+        "import sys\n"
+        "from llm_proxy.cli import app\n"
+        "for command in ('status', 'version'):\n"
+        "    app(['migrate', command, '--db', sys.argv[1]], standalone_mode=False)\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'alembic', 'sqlalchemy', 'rich'}))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe, str(tmp_path / "app.db")],
+                            capture_output=True, text=True, check=True)
+    assert result.stdout.splitlines()[-1] == "[]"
+    assert "Current version: 6; 0 pending" in result.stdout
