@@ -131,7 +131,7 @@ def test_a_database_path_below_a_file_is_a_clear_error(where, message, tmp_path,
 def test_a_database_in_a_folder_nobody_may_write_is_a_clear_error(tmp_path, at_version_one) -> None:
     # /proc refuses new files even to root: a folder whose write permission is really denied.
     folder, _ = at_version_one(f"sqlite:///{tmp_path / 'ok.db'}")
-    with pytest.raises(MigrationError, match="/proc/llm-proxy-test.db-migrate-lock: cannot create the migration lock file"):
+    with pytest.raises(DatabaseError, match="/proc/llm-proxy-test.db: unable to open database file; its folder must exist and be writable"):
         Migrator("/proc/llm-proxy-test.db", folder).up()
     assert not os.path.exists("/proc/llm-proxy-test.db")
 

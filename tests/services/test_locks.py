@@ -88,3 +88,21 @@ def test_sqlite_lock_file_names_the_holder(tmp_path) -> None:  # type: ignore[no
 def test_lock_options_are_checked_when_built(bad: dict[str, object]) -> None:
     with pytest.raises(ValueError):
         LockOptions(**bad)  # type: ignore[arg-type]
+
+
+def test_a_lock_on_the_migration_connection_survives_its_commits(database_url: str) -> None:
+    engine = create_engine(database_url)
+    other = create_engine(database_url)
+    try:
+        with engine.connect() as connection, migration_lock(connection):
+            with connection.begin():
+                connection.exec_driver_sql("CREATE TABLE made_under_lock (x integer)")
+            with pytest.raises(LockTimeout):
+                with migration_lock(other, options=LockOptions(timeout=0.1, poll_interval=0.05)):
+                    pass
+            assert connection.exec_driver_sql("SELECT COUNT(*) FROM made_under_lock").scalar() == 0
+        with migration_lock(other, options=LockOptions(timeout=0)):
+            pass
+    finally:
+        engine.dispose()
+        other.dispose()

@@ -99,4 +99,7 @@ def reporting_errors(target: DatabaseTarget) -> Iterator[None]:
     try:
         yield
     except DBAPIError as exc:
-        raise DatabaseError(f"{target.display}: {database_message(exc)}") from exc
+        message = database_message(exc)
+        if target.dialect == "sqlite" and message == "unable to open database file":
+            message += "; its folder must exist and be writable (SQLite writes its journal there too)"
+        raise DatabaseError(f"{target.display}: {message}") from exc

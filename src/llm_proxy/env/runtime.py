@@ -81,11 +81,12 @@ def run(
         return []
     engine = open_engine(settings.target, create_folder=not read_only)
     try:
-        locked = nullcontext() if read_only else migration_lock(engine, options=lock, on_wait=on_lock_wait)
-        with reporting_errors(settings.target), locked, engine.connect() as connection:
-            context = _configure(environment, connection, settings, fn, progress)
-            context.run_migrations()
-            return context.results
+        with reporting_errors(settings.target), engine.connect() as connection:
+            locked = nullcontext() if read_only else migration_lock(connection, options=lock, on_wait=on_lock_wait)
+            with locked:
+                context = _configure(environment, connection, settings, fn, progress)
+                context.run_migrations()
+                return context.results
     finally:
         engine.dispose()
 
