@@ -106,3 +106,23 @@ def test_a_lock_on_the_migration_connection_survives_its_commits(database_url: s
     finally:
         engine.dispose()
         other.dispose()
+
+
+def test_mysql_locks_of_different_databases_do_not_block_each_other(mysql_url: str) -> None:
+    """GET_LOCK names are server-wide; the default name is scoped to the database."""
+    from sqlalchemy import make_url
+
+    from llm_proxy.services.locks import mysql_lock_name
+
+    other_url = make_url(mysql_url).set(database="mysql").render_as_string(hide_password=False)
+    engine, other = create_engine(mysql_url), create_engine(other_url)
+    try:
+        with migration_lock(engine):
+            with migration_lock(other, options=LockOptions(timeout=0)):
+                pass
+    finally:
+        engine.dispose()
+        other.dispose()
+    assert mysql_lock_name("lp") == "llm-proxy-migrations:lp"
+    long_name = mysql_lock_name("x" * 64)
+    assert len(long_name) <= 64 and long_name != mysql_lock_name("x" * 63 + "y")

@@ -7,7 +7,10 @@ left to do and succeeds.
 
 - PostgreSQL: a session advisory lock, by default goose's own id 4097083626 (the CRC-32 of
   "goose"), so that a goose library instance and we exclude each other.
-- MySQL/MariaDB: ``GET_LOCK`` on a named lock (``llm-proxy-migrations``, as the Go server).
+- MySQL/MariaDB: ``GET_LOCK`` on ``llm-proxy-migrations:<database>``. MySQL's named locks
+  are server-wide (PostgreSQL's advisory locks are per database), so the Go server's plain
+  ``llm-proxy-migrations`` made migrators of unrelated databases on one server wait for
+  each other; the database name scopes it.
 - SQLite: an exclusive ``flock`` on a small file beside the database
   (``<database>-migrate-lock``). The kernel drops it the moment its holder dies, so a crash
   can never leave the lock stuck (the Go server's lock row could); the file records who holds
@@ -57,7 +60,7 @@ class LockOptions:
     timeout: float = DEFAULT_TIMEOUT
     poll_interval: float = 0.2
     postgres_lock_id: int = GOOSE_ADVISORY_LOCK_ID
-    mysql_lock_name: str = MYSQL_LOCK_NAME
+    mysql_lock_name: str | None = None  # default: MYSQL_LOCK_NAME:<database>
 
     def __post_init__(self) -> None:
         if self.timeout < 0:
@@ -66,7 +69,7 @@ class LockOptions:
             raise ValueError("the lock poll interval must be positive")
         if not -(2**63) <= self.postgres_lock_id < 2**63:
             raise ValueError("the PostgreSQL advisory lock id must fit in a 64-bit integer")
-        if not 0 < len(self.mysql_lock_name) <= 64:
+        if self.mysql_lock_name is not None and not 0 < len(self.mysql_lock_name) <= 64:
             raise ValueError("the MySQL lock name must have 1 to 64 characters")
 
 
@@ -74,6 +77,16 @@ class _Lock(Protocol):
     def try_acquire(self) -> bool: ...
     def holder(self) -> str: ...
     def release(self) -> None: ...
+
+
+def mysql_lock_name(database: str) -> str:
+    """The default ``GET_LOCK`` name for ``database``, within MySQL's 64 characters."""
+    name = f"{MYSQL_LOCK_NAME}:{database}"
+    if len(name) <= 64:
+        return name
+    import hashlib
+
+    return f"{MYSQL_LOCK_NAME}:{hashlib.sha256(database.encode()).hexdigest()[:40]}"
 
 
 def whoami() -> str:
@@ -145,7 +158,7 @@ def _lock_for(bind: Engine | Connection, opts: LockOptions) -> _Lock:
     if name == "postgresql":
         return _PostgresLock(session, opts.postgres_lock_id)
     if name in ("mysql", "mariadb"):
-        return _MySQLLock(session, opts.mysql_lock_name)
+        return _MySQLLock(session, opts.mysql_lock_name or mysql_lock_name(engine.url.database or ""))
     raise MigrationError(f"no migration lock for the {name} dialect")
 
 
