@@ -86,6 +86,13 @@ class GooseMigrationContext(MigrationContext):
         if not self._has_version_table():
             self._end_transaction()
             create_table(self._live, self.goose_table)
+        elif not self.goose_state().applied_at:
+            # An empty table: on MySQL the CREATE commits on its own, so a crash right after
+            # it leaves the table without goose's version-0 row (goose then fails with "no
+            # next version"). Put the row back.
+            self._end_transaction()
+            with self._live.begin():
+                self._live.exec_driver_sql(self.goose_table.insert(0), execution_options={"no_parameters": True})
 
     # -- running -------------------------------------------------------------------------
 
