@@ -106,3 +106,8 @@ def test_the_pages_blocks_run_as_written(docs_databases: None, tmp_path: Path) -
         run = subprocess.run([sys.executable, "-c", block], cwd=tmp_path, env=env,
                              capture_output=True, text=True, check=False)
         assert run.returncode == 0, f"docs/migrations.md line {line}:\n{run.stderr}"
+
+
+def test_links_to_other_pages_resolve() -> None:
+    links = re.findall(r"\]\(([^)#:]+\.md)\)", DOC.read_text(encoding="utf-8"))
+    assert links and all((DOC.parent / link).is_file() for link in links), links

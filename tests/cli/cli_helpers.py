@@ -31,3 +31,16 @@ def assert_schema_at(url: str, step: int) -> None:
     assert schema.pop(VERSION_TABLE, None) is not None, "goose's version table is missing"
     assert schema == expected_schema(step), f"schema after step {step}"
 
+
+
+def error_of(stderr: str) -> str:
+    """The error a command reported: stderr from its ``error:`` line on.
+
+    Only a note may come before it: on a shared server another run may hold the migration
+    lock for a moment, and the command says it is waiting.
+    """
+    lines = stderr.splitlines(keepends=True)
+    starts = [i for i, line in enumerate(lines) if line.startswith("error: ")]
+    assert starts, f"no error message in {stderr!r}"
+    assert all(line.startswith("waiting for the migration lock") for line in lines[: starts[0]]), stderr
+    return "".join(lines[starts[0]:])

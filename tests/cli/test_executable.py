@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from cli_helpers import assert_schema_at
+from cli_helpers import assert_schema_at, error_of
 
 EXE = Path(sys.executable).with_name("llm-proxy")
 SELECTION_VARIABLES = ("DATABASE_URL", "DATABASE_PATH", "DB_DRIVER", "GOOSE_DRIVER", "GOOSE_DBSTRING")
@@ -47,7 +47,7 @@ def test_every_database_command_through_the_executable(database_url: str, tmp_pa
 
     failed = llm_proxy("migrate", "up-by-one", url=database_url, cwd=tmp_path)
     assert (failed.returncode, failed.stdout) == (1, "")
-    assert failed.stderr.startswith("error: no next version")
+    assert error_of(failed.stderr).startswith("error: no next version")
     usage = llm_proxy("migrate", "down-to", url=database_url, cwd=tmp_path)
     assert usage.returncode == 2 and "Missing argument" in usage.stderr
 
