@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from llm_proxy.env.runtime import Planner
+    from llm_proxy.env.scripts import GooseScriptDirectory
     from llm_proxy.services.results import MigrationResult, PlannedStep, Status
 
     Progress = Callable[[PlannedStep | MigrationResult], None]
@@ -128,5 +129,16 @@ class Migrator:
 
         settings = EnvSettings(self.target, self.folder, self.table, self.allow_missing, self.resume_interrupted)
         return run_planned(
-            settings, planner, progress=self.progress, lock=self.lock, on_lock_wait=self.on_lock_wait
+            settings,
+            planner,
+            script=self._scripts(),
+            progress=self.progress,
+            lock=self.lock,
+            on_lock_wait=self.on_lock_wait,
         )
+
+    def _scripts(self) -> GooseScriptDirectory:
+        """The folder as revisions, read afresh for every command (files may change between them)."""
+        from llm_proxy.env.scripts import GooseScriptDirectory
+
+        return GooseScriptDirectory(self.folder)

@@ -44,14 +44,18 @@ def run_planned(
     settings: EnvSettings,
     planner: Planner,
     *,
+    script: GooseScriptDirectory | None = None,
     progress: Progress | None = None,
     lock: LockOptions | None = None,
     on_lock_wait: Callable[[str], None] | None = None,
 ) -> list[MigrationResult]:
-    """Run what ``planner`` chooses from the live state (read under the lock) and the files."""
+    """Run what ``planner`` chooses from the live state (read under the lock) and the files.
+
+    ``script`` is the folder already read as revisions (by default it is read now).
+    """
     config = Config()
     config.attributes[SETTINGS_KEY] = settings
-    script = GooseScriptDirectory(settings.folder)
+    script = script or GooseScriptDirectory(settings.folder)
 
     def fn(heads: tuple[str, ...], context: GooseMigrationContext) -> list[PlannedStep]:
         return planner(context.goose_state(), goose_map(script).migrations)

@@ -38,7 +38,7 @@ from llm_proxy.services.findings import Finding
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
-    from llm_proxy.env.runtime import Planner
+    from llm_proxy.env.scripts import GooseScriptDirectory
     from llm_proxy.format.sources import MigrationFile
     from llm_proxy.selection import DatabaseTarget
     from llm_proxy.services.results import MigrationResult, PlannedStep
@@ -156,22 +156,8 @@ class _Runner(Migrator):
         if isinstance(event, MigrationResult) and event.direction is Direction.DOWN and self.reader is not None:
             self.between = self.reader.snapshot()
 
-    def _run(self, planner: Planner) -> list[MigrationResult]:
-        from alembic.config import Config
-        from alembic.runtime.environment import EnvironmentContext
-
-        from llm_proxy.env.runtime import run
-        from llm_proxy.env.scripts import goose_map
-        from llm_proxy.env.settings import SETTINGS_KEY, EnvSettings
-
-        config = Config()
-        config.attributes[SETTINGS_KEY] = EnvSettings(target=self.target, folder=self.folder, table=self.table)
-        script = self._script
-
-        def fn(heads: tuple[str, ...], context: object) -> list[PlannedStep]:
-            return planner(context.goose_state(), goose_map(script).migrations)  # type: ignore[attr-defined]
-
-        return run(EnvironmentContext(config, script, fn=fn), fn, progress=self.progress, lock=self.lock)
+    def _scripts(self) -> GooseScriptDirectory:
+        return self._script
 
 
 def _run(target: DatabaseTarget, migrations: Sequence[MigrationFile]) -> tuple[int, list[Finding], str | None]:
