@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+import typer
 import typer.main
 from sqlalchemy import create_engine, make_url, text
 
@@ -30,13 +31,13 @@ SELECTION_VARIABLES = (
 
 
 def commands(command: click.Command, path: tuple[str, ...] = ()) -> Iterator[tuple[str, click.Command]]:
-    """Every leaf command of the tree, with its full name (``migrate up``)."""
-    children = getattr(command, "commands", None)
-    if children is None:
+    """Every leaf command of the tree, with its full name (``migrate up``), as click resolves them."""
+    if not hasattr(command, "list_commands"):
         yield " ".join(path), command
         return
-    for name, child in children.items():
-        yield from commands(child, (*path, name))
+    ctx = typer.Context(command)
+    for name in command.list_commands(ctx):
+        yield from commands(command.get_command(ctx, name), (*path, name))
 
 
 ALL_COMMANDS = sorted(commands(typer.main.get_command(app)))

@@ -5,33 +5,70 @@
 
     cli = typer.Typer()
     cli.add_typer(migrate_app, name="migrate")
+
+A command's module is imported only when that command runs (or help lists it), so
+``migrate status`` does not pay for the lint engine of ``validate`` or the locks of ``up``.
 """
 
 from __future__ import annotations
 
+import importlib
+from functools import cache
+from typing import TYPE_CHECKING
+
 import typer
 
-from llm_proxy.cli import changes, files, state, validate
 from llm_proxy.cli.errors import ReportingGroup
+
+if TYPE_CHECKING:
+    import click
+
+# command name -> (module under llm_proxy.cli, function), in the order help lists them
+COMMANDS = {
+    "up": ("changes", "up"),
+    "up-by-one": ("changes", "up_by_one"),
+    "up-to": ("changes", "up_to"),
+    "down": ("changes", "down"),
+    "down-to": ("changes", "down_to"),
+    "redo": ("changes", "redo"),
+    "reset": ("changes", "reset"),
+    "status": ("state", "status"),
+    "version": ("state", "version"),
+    "create": ("files", "create"),
+    "fix": ("files", "fix"),
+    "validate": ("validate", "validate"),
+    "parse": ("files", "parse"),
+}
+
+
+class MigrateGroup(ReportingGroup):
+    """The ``migrate`` group: its commands are built from their modules on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return load_command(cmd_name) if cmd_name in COMMANDS else None
+
+
+@cache
+def load_command(name: str) -> click.Command:
+    """The click command ``name``, built by typer from its function (and the module's EPILOG)."""
+    module_name, function = COMMANDS[name]
+    module = importlib.import_module(f"llm_proxy.cli.{module_name}")
+    single = typer.Typer(pretty_exceptions_show_locals=False)
+    single.command(name, epilog=getattr(module, "EPILOG", None))(getattr(module, function))
+    return typer.main.get_command(single)
+
 
 app = typer.Typer(
     name="migrate",
-    cls=ReportingGroup,
-    help="Run and manage goose-format SQL migrations.",
+    cls=MigrateGroup,
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
 
-app.command("up")(changes.up)
-app.command("up-by-one")(changes.up_by_one)
-app.command("up-to")(changes.up_to)
-app.command("down")(changes.down)
-app.command("down-to")(changes.down_to)
-app.command("redo")(changes.redo)
-app.command("reset")(changes.reset)
-app.command("status")(state.status)
-app.command("version")(state.version)
-app.command("create")(files.create)
-app.command("fix")(files.fix)
-app.command("validate", epilog=validate.EPILOG)(validate.validate)
-app.command("parse")(files.parse)
+
+@app.callback()
+def migrate() -> None:
+    """Run and manage goose-format SQL migrations."""
