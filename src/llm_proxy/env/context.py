@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from alembic.script import ScriptDirectory
-    from sqlalchemy.engine import Connection
+    from sqlalchemy.engine import Connection, CursorResult
 
     from llm_proxy.env.scripts import GooseUnit
     from llm_proxy.env.settings import EnvSettings
@@ -59,11 +59,14 @@ class GooseMigrationContext(MigrationContext):
         self.goose_table = VersionTable(self.settings.table, DIALECT_NAMES[dialect.name])
         self.progress: Progress | None = opts.get("goose_progress")
         self.results: list[MigrationResult] = []
+        self._planning_state: GooseState | None = None
 
     # -- reading the table ---------------------------------------------------------------
 
     def goose_state(self) -> GooseState:
         """The version table's state; in ``--sql`` mode, every file up to the start revision."""
+        if self._planning_state is not None:
+            return self._planning_state
         if self.as_sql:
             start = super().get_current_heads()
             return GooseState.prefix(goose_map(self.script).migrations, int(start[0]) if start else 0)
@@ -86,13 +89,13 @@ class GooseMigrationContext(MigrationContext):
         if not self._has_version_table():
             self._end_transaction()
             create_table(self._live, self.goose_table)
-        elif not self.goose_state().applied_at:
+        elif self._sql(self.goose_table.any_row()).first() is None:
             # An empty table: on MySQL the CREATE commits on its own, so a crash right after
             # it leaves the table without goose's version-0 row (goose then fails with "no
             # next version"). Put the row back.
             self._end_transaction()
             with self._live.begin():
-                self._live.exec_driver_sql(self.goose_table.insert(0), execution_options={"no_parameters": True})
+                self._sql(self.goose_table.insert(0))
 
     # -- running -------------------------------------------------------------------------
 
@@ -103,8 +106,14 @@ class GooseMigrationContext(MigrationContext):
         self.run_steps(plan_stamp(self.goose_state(), goose_map(script_directory).migrations, target))
 
     def run_migrations(self, **kw: Any) -> None:
+        """Plan from one read of the version table (taken under the lock), then run."""
         assert self._migrations_fn is not None
-        self.run_steps(list(self._migrations_fn(self.get_current_heads(), self)))
+        self._planning_state = self.goose_state()
+        try:
+            steps = list(self._migrations_fn(self.get_current_heads(), self))
+        finally:
+            self._planning_state = None
+        self.run_steps(steps)
 
     def run_steps(self, steps: Sequence[PlannedStep]) -> None:
         """Run ``steps`` in order; every file is parsed before the database is changed."""
@@ -195,7 +204,7 @@ class GooseMigrationContext(MigrationContext):
 
     def _record(self, sql: str, step: PlannedStep) -> None:
         try:
-            self._live.exec_driver_sql(sql, execution_options={"no_parameters": True})
+            self._sql(sql)
         except self._database_errors as exc:
             raise VersionTableError(
                 f"recording {step} in {self.goose_table.name} failed: {database_message(exc)}"
@@ -221,6 +230,9 @@ class GooseMigrationContext(MigrationContext):
             kept=tuple(_ref(s) for s in kept),
             kept_reason=reason,
         )
+
+    def _sql(self, sql: str) -> CursorResult[Any]:
+        return self._live.exec_driver_sql(sql, execution_options={"no_parameters": True})
 
     @property
     def _live(self) -> Connection:

@@ -68,6 +68,9 @@ class VersionTable:
     def delete(self, version: int) -> str:
         return f"DELETE FROM {self.name} WHERE version_id = {int(version)}"
 
+    def any_row(self) -> str:
+        return f"SELECT 1 FROM {self.name} LIMIT 1"
+
     def select(self) -> str:
         return f"SELECT id, version_id, is_applied, tstamp FROM {self.name} ORDER BY id DESC"
 
