@@ -60,7 +60,7 @@ def main() -> None:
         setup = llm_proxy("migrate", "up", *DB)
         if setup.returncode != 0:
             sys.exit(f"migrate up failed: {setup.stderr}")
-        print(f"{'command':<28} {'median ms':>9} {'best ms':>8} {'modules':>8} {'import s':>9} {'alembic':>8}")
+        print(f"{'command':<46} {'median ms':>9} {'best ms':>8} {'modules':>8} {'import s':>9} {'alembic':>8}")
         for command in COMMANDS:
             times = []
             for _ in range(args.runs):
@@ -71,7 +71,7 @@ def main() -> None:
                     sys.exit(f"{' '.join(command)} failed: {result.stderr}")
             count, import_seconds, alembic = imports(command)
             print(
-                f"{' '.join(command):<28} {statistics.median(times) * 1000:9.0f} {min(times) * 1000:8.0f} "
+                f"{' '.join(command):<46} {statistics.median(times) * 1000:9.0f} {min(times) * 1000:8.0f} "
                 f"{count:8d} {import_seconds:9.3f} {'yes' if alembic else 'no':>8}"
             )
 
