@@ -10,10 +10,31 @@ from llm_proxy.cli import app
 
 VERSION_TABLE = "goose_db_version"
 
+# A migration with a comment, a `%`, a StatementBegin block of two statements and a Down.
+GOOD = """\
+-- +goose Up
+-- a comment before the statement is dropped
+CREATE TABLE t (id INTEGER PRIMARY KEY, note TEXT DEFAULT '100%');
+
+-- +goose StatementBegin
+INSERT INTO t (id) VALUES (1);
+INSERT INTO t (id) VALUES (2);
+-- +goose StatementEnd
+
+-- +goose Down
+DROP TABLE t;
+"""
+
 
 def dialect_of(url: str) -> str:
     """``sqlite``, ``postgres`` or ``mysql`` for a test database URL."""
     return {"sqlite": "sqlite", "postgresql": "postgres", "mysql": "mysql"}[url.split(":", 1)[0].split("+", 1)[0]]
+
+
+def outcome(*args: str) -> tuple[int, str, str]:
+    """Exit code, stdout and stderr of ``llm-proxy ARGS``."""
+    result = invoke(*args)
+    return result.exit_code, result.stdout, result.stderr
 
 
 def invoke(*args: str, env: dict[str, str] | None = None, input: str | None = None) -> Result:

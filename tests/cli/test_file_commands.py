@@ -10,30 +10,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from llm_proxy.cli import app
+from cli_helpers import GOOD, outcome
 
-runner = CliRunner()
-
-GOOD = """\
--- +goose Up
--- a comment before the statement is dropped
-CREATE TABLE t (id INTEGER PRIMARY KEY, note TEXT DEFAULT '100%');
-
--- +goose StatementBegin
-INSERT INTO t (id) VALUES (1);
-INSERT INTO t (id) VALUES (2);
--- +goose StatementEnd
-
--- +goose Down
-DROP TABLE t;
-"""
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
+    return outcome(*args)
 
 
 @pytest.fixture

@@ -8,32 +8,15 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from llm_proxy.cli import app
+from cli_helpers import GOOD, outcome
 
-runner = CliRunner()
-
-GOOD = """\
--- +goose Up
--- a comment before the statement is dropped
-CREATE TABLE t (id INTEGER PRIMARY KEY, note TEXT DEFAULT '100%');
-
--- +goose StatementBegin
-INSERT INTO t (id) VALUES (1);
-INSERT INTO t (id) VALUES (2);
--- +goose StatementEnd
-
--- +goose Down
-DROP TABLE t;
-"""
 CLEAN = "-- +goose Up\nCREATE TABLE IF NOT EXISTS t (id int);\n-- +goose Down\nDROP TABLE IF EXISTS t;\n"
 CUT = "-- +goose Up\nINSERT INTO t VALUES ('one;\ntwo');\n-- +goose Down\nDELETE FROM t;\n"
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, ["migrate", "validate", *args])
-    return result.exit_code, result.stdout, result.stderr
+    return outcome("migrate", "validate", *args)
 
 
 @pytest.fixture
