@@ -24,10 +24,9 @@ from llm_proxy.cli.options import (
     ResumeInterrupted,
     Table,
 )
-from llm_proxy.cli.output import fail_json, print_json, say
+from llm_proxy.cli.output import json_failures, print_json, say
 from llm_proxy.cli.progress import Reporter
 from llm_proxy.env.version_table import DEFAULT_TABLE
-from llm_proxy.errors import MigrationError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -53,7 +52,7 @@ def _run(
     """Run one Migrator action with progress, then print what it did."""
     runner: Migrator | None = None
     with Reporter(quiet=json_output) as reporter:
-        try:
+        with json_failures(json_output, lambda: _document(runner, reporter.results)):
             runner = migrator(
                 db,
                 database_url,
@@ -67,10 +66,6 @@ def _run(
             )
             action(runner)
             version = runner.version()
-        except MigrationError as exc:
-            if json_output:
-                fail_json(exc, **_document(runner, reporter.results))
-            raise
     if json_output:
         print_json({"ok": True, **_document(runner, reporter.results), "version": version})
     elif reporter.results:

@@ -9,17 +9,34 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 
+from llm_proxy.errors import MigrationError
+
 if TYPE_CHECKING:
-    from llm_proxy.errors import MigrationError
+    from collections.abc import Callable, Iterator
 
 
 def print_json(document: Any) -> None:
     """One JSON document on stdout."""
     sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+
+
+@contextmanager
+def json_failures(enabled: bool, details: Callable[[], dict[str, object]] = dict) -> Iterator[None]:
+    """With ``--json`` (``enabled``), a MigrationError in the block becomes :func:`fail_json`.
+
+    ``details`` gives the extra fields of the failure document, read when it fails.
+    """
+    try:
+        yield
+    except MigrationError as exc:
+        if enabled:
+            fail_json(exc, **details())
+        raise
 
 
 def fail_json(error: MigrationError, **fields: object) -> NoReturn:

@@ -10,9 +10,8 @@ from typing import TYPE_CHECKING
 
 from llm_proxy.cli.connect import migrator
 from llm_proxy.cli.options import DatabaseUrl, DbPath, JsonOutput, MigrationsDir, Table
-from llm_proxy.cli.output import fail_json, print_json, say
+from llm_proxy.cli.output import json_failures, print_json, say
 from llm_proxy.env.version_table import DEFAULT_TABLE
-from llm_proxy.errors import MigrationError
 
 if TYPE_CHECKING:
     from llm_proxy.services.results import Status, StatusRow
@@ -33,13 +32,9 @@ def status(
 
     Example: llm-proxy migrate status --db data/llm-proxy.db
     """
-    try:
+    with json_failures(json_output):
         runner = migrator(db, database_url, directory, table)
         result = runner.status()
-    except MigrationError as exc:
-        if json_output:
-            fail_json(exc)
-        raise
     if json_output:
         print_json(_document(runner.target.display, str(runner.folder), result))
         return
@@ -68,13 +63,9 @@ def version(
 
     Example: llm-proxy migrate version --db data/llm-proxy.db
     """
-    try:
+    with json_failures(json_output):
         runner = migrator(db, database_url, directory, table)
         current = runner.version()
-    except MigrationError as exc:
-        if json_output:
-            fail_json(exc)
-        raise
     if json_output:
         print_json({"ok": True, "database": runner.target.display, "version": current})
     else:
