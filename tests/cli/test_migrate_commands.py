@@ -12,20 +12,14 @@ from typing import TYPE_CHECKING
 
 import pytest
 from cli_helpers import assert_schema_at, error_of, invoke
+from test_bundled_migrations import FILE_NAMES
 
 from llm_proxy.errors import MigrationError
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-FILES = [
-    "00001_initial_schema.sql",
-    "00002_add_deactivated_at.sql",
-    "00003_add_token_cache_hit_count.sql",
-    "00004_token_id_primary_key.sql",
-    "00005_rename_openai_api_key.sql",
-    "00006_widen_audit_outcome.sql",
-]
+FILES = list(FILE_NAMES)
 
 
 def ok_json(*args: str) -> dict:

@@ -21,22 +21,12 @@ import json
 from pathlib import Path
 
 import pytest
+from goose_text import split_goose
 
 from llm_proxy.errors import ParseError
 from llm_proxy.format.grammar import Direction, parse_file, parse_lines
 
 CASES = Path(__file__).parent / "cases"
-
-
-def goose_lines(data: bytes) -> list[str]:
-    """The lines goose's scanner sees (before dropping one trailing ``\\r`` each)."""
-    text = data.decode("utf-8")
-    if text == "":
-        return []
-    lines = text.split("\n")
-    if lines[-1] == "":
-        lines.pop()
-    return lines
 
 
 def load(folder: Path) -> dict:
@@ -120,7 +110,7 @@ def test_parse_file(folder: Path) -> None:
 @pytest.mark.parametrize("folder", case_params())
 def test_parse_lines(folder: Path) -> None:
     meta = load(folder)
-    lines = goose_lines((folder / "input.sql").read_bytes())
+    lines = split_goose((folder / "input.sql").read_bytes().decode("utf-8"))
     check(parse_lines(lines, environ=meta.get("environ", {})), meta, None)
 
 

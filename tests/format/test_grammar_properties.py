@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from goose_text import split_goose
 from llm_proxy.errors import ParseError
 from llm_proxy.format.gotext import go_trim
 from llm_proxy.format.grammar import Direction, parse_file, parse_lines
@@ -203,15 +204,6 @@ def render(lines: list[str], endings: list[str], final_newline: bool) -> str:
         if text.endswith("\r") and endings[-1] == "\r\n":
             text = text[:-1]
     return text
-
-
-def split_goose(text: str) -> list[str]:
-    if text == "":
-        return []
-    lines = text.split("\n")
-    if lines[-1] == "":
-        lines.pop()
-    return lines
 
 
 def statements(parsed, direction: Direction) -> list[str]:
