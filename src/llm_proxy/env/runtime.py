@@ -56,6 +56,7 @@ def run_planned(
     config = Config()
     config.attributes[SETTINGS_KEY] = settings
     script = script or GooseScriptDirectory(settings.folder)
+    _rehearse_on_new_file(settings, script, planner)
 
     def fn(heads: tuple[str, ...], context: GooseMigrationContext) -> list[PlannedStep]:
         return planner(context.goose_state(), goose_map(script).migrations)
@@ -63,6 +64,25 @@ def run_planned(
     # Not entered as a ``with`` block: that would publish it as the process-wide
     # ``alembic.context``, which nothing here reads, and which two threads cannot share.
     return run(EnvironmentContext(config, script, fn=fn), fn, progress=progress, lock=lock, on_lock_wait=on_lock_wait)
+
+
+def _rehearse_on_new_file(settings: EnvSettings, script: GooseScriptDirectory, planner: Planner) -> None:
+    """On a SQLite file that does not exist yet, plan and parse before creating anything.
+
+    Opening the database (and its lock file) creates the file; a command that is going to
+    fail anyway (a broken migration file, ``down`` on an empty database) must leave the
+    folder exactly as it was. A missing file has nothing applied, so the plan is known.
+    """
+    from llm_proxy.env.scripts import unit_of
+    from llm_proxy.services.plan import GooseState
+
+    path = settings.target.sqlite_path
+    migrations = goose_map(script).migrations
+    if path is None or path.exists() or not migrations:
+        return  # (an empty folder is refused by run(), before anything is opened)
+    for step in planner(GooseState(False, (), {}), migrations):
+        if not step.record_only:
+            unit_of(script, step.version).statements(step.direction)
 
 
 def run(
