@@ -110,3 +110,33 @@ def test_a_failure_after_the_first_statement_keeps_the_marker(database_url, tmp_
         Migrator(database_url, folder).up()
     with pytest.raises(Exception, match="00002_half.sql .* was interrupted"):
         Migrator(database_url, folder).up()
+
+
+def test_status_shows_an_interrupted_migration(database_url, tmp_path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from llm_proxy.cli import app
+
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "00001_base.sql").write_text(BASE)
+    (folder / "00002_half.sql").write_text(
+        "-- +goose NO TRANSACTION\n-- +goose Up\nINSERT INTO base (x) VALUES (1);\nINSERT INTO nowhere (x) VALUES (2);\n"
+    )
+    with pytest.raises(Exception, match="migrating up failed"):
+        Migrator(database_url, folder).up()
+
+    [marker] = Migrator(database_url, folder).status().interrupted
+    assert (marker.version, marker.direction, marker.file.endswith("00002_half.sql")) == (2, "up", True)
+
+    options = ["--database-url", database_url, "--dir", str(folder)]
+    text = CliRunner().invoke(app, ["migrate", "status", *options])
+    assert text.exit_code == 0, text.stderr
+    assert "INTERRUPTED (NO TRANSACTION, never finished)" in text.stdout
+    assert "Interrupted: " in text.stdout and "--resume-interrupted" in text.stdout
+
+    document = json.loads(CliRunner().invoke(app, ["migrate", "status", "--json", *options]).stdout)
+    assert [m["interrupted"] for m in document["migrations"]] == [False, True]
+    assert [m["version"] for m in document["interrupted"]] == [2]

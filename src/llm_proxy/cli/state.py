@@ -47,6 +47,12 @@ def status(
         say(f"{version:>{widths[0]}}  {name:<{widths[1]}}  {when}".rstrip())
     pending = sum(1 for r in result.rows if not r.applied)
     say(f"Current version: {result.current_version}; {pending} pending")
+    for marker in result.interrupted:
+        say(
+            f"Interrupted: {marker.file} ({marker.direction}, NO TRANSACTION) started {marker.started} "
+            f"by {marker.holder} and never finished; the next run refuses until it is resolved "
+            "(see --resume-interrupted)"
+        )
 
 
 def version(
@@ -77,6 +83,8 @@ def _name(row: StatusRow) -> str:
 
 
 def _when(row: StatusRow, result: Status) -> str:
+    if any(m.version == row.version for m in result.interrupted):
+        return "INTERRUPTED (NO TRANSACTION, never finished)"
     if not row.applied:
         return "Pending (missing: older than the newest applied version)" if row in result.missing else "Pending"
     when = row.applied_at.strftime("%Y-%m-%d %H:%M:%S") if row.applied_at else "applied (no timestamp)"
@@ -85,6 +93,7 @@ def _when(row: StatusRow, result: Status) -> str:
 
 def _document(database: str, folder: str, result: Status) -> dict[str, object]:
     missing = {r.version for r in result.missing}
+    interrupted = {m.version for m in result.interrupted}
     return {
         "ok": True,
         "database": database,
@@ -98,7 +107,12 @@ def _document(database: str, folder: str, result: Status) -> dict[str, object]:
                 "applied_at": r.applied_at.isoformat(sep=" ") if r.applied_at else None,
                 "database_only": r.file is None,
                 "missing": r.version in missing,
+                "interrupted": r.version in interrupted,
             }
             for r in result.rows
+        ],
+        "interrupted": [
+            {"version": m.version, "direction": m.direction, "file": m.file, "holder": m.holder, "started_at": m.started}
+            for m in result.interrupted
         ],
     }

@@ -101,19 +101,21 @@ def runs_table(table: VersionTable) -> str:
     return f"{table.schema}.{RUNS_TABLE}" if table.schema else RUNS_TABLE
 
 
+def markers_query(table: VersionTable, placeholder: str) -> str:
+    """The markers of ``table``, its name bound through ``placeholder`` (``:table``, ``?``)."""
+    return (
+        f"SELECT version_id, direction, file, holder, started_at FROM {runs_table(table)} "
+        f"WHERE version_table = {placeholder} ORDER BY version_id"
+    )
+
+
 def read_markers(connection: Connection, table: VersionTable) -> list[Marker]:
     """The interrupted migrations recorded for ``table`` (none when the marker table is absent)."""
     from sqlalchemy import inspect, text
 
     if not inspect(connection).has_table(RUNS_TABLE, schema=table.schema):
         return []
-    rows = connection.execute(
-        text(
-            f"SELECT version_id, direction, file, holder, started_at FROM {runs_table(table)} "
-            "WHERE version_table = :table ORDER BY version_id"
-        ),
-        {"table": table.name},
-    )
+    rows = connection.execute(text(markers_query(table, ":table")), {"table": table.name})
     return [Marker(int(v), d, f, h, s) for v, d, f, h, s in rows]
 
 

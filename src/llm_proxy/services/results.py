@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from datetime import datetime
     from pathlib import Path
 
+    from llm_proxy.env.interrupted import Marker
     from llm_proxy.format.grammar import Direction
 
 
@@ -86,6 +87,8 @@ class Status:
     rows: tuple[StatusRow, ...]
     current_version: int
     table_exists: bool
+    interrupted: tuple[Marker, ...] = ()
+    """NO TRANSACTION migrations that started and never finished (the next run refuses)."""
 
     @property
     def missing(self) -> tuple[StatusRow, ...]:

@@ -9,9 +9,11 @@ library's sqlite3, so that looking at it does not even import SQLAlchemy; anythi
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from llm_proxy.env.engine import open_engine, reporting_errors
+from llm_proxy.env.interrupted import Marker, markers_query, read_markers, runs_table
 from llm_proxy.env.version_table import VersionTable, read_state, state_from_rows
 from llm_proxy.format.sources import collect
 from llm_proxy.services import plan
@@ -25,23 +27,41 @@ if TYPE_CHECKING:
 
 def read_goose_state(target: DatabaseTarget, table: str) -> plan.GooseState:
     """The version table's state on ``target`` (empty when the table or SQLite file is absent)."""
+    return _read(target, VersionTable(table, target.dialect))[0]
+
+
+def read_status(target: DatabaseTarget, folder: Path, table: str) -> Status:
+    """Every migration file and every database-only version, with when each was applied,
+    and the NO TRANSACTION migrations that were interrupted."""
+    files = collect(folder)
+    state, markers = _read(target, VersionTable(table, target.dialect), with_markers=True)
+    return replace(plan.status(state, files), interrupted=tuple(markers))
+
+
+def _read(
+    target: DatabaseTarget, table: VersionTable, *, with_markers: bool = False
+) -> tuple[plan.GooseState, list[Marker]]:
     path = target.sqlite_path
     if path is not None and not path.exists():
-        return plan.GooseState(False, (), {})
+        return plan.GooseState(False, (), {}), []
     if path is not None:
-        state = _read_sqlite_file(path, VersionTable(table, "sqlite"))
-        if state is not None:
-            return state
+        found = _read_sqlite_file(path, table, with_markers)
+        if found is not None:
+            return found
     engine = open_engine(target)
     try:
         with reporting_errors(target), engine.connect() as connection:
-            return read_state(connection, VersionTable(table, target.dialect))
+            state = read_state(connection, table)
+            return state, read_markers(connection, table) if with_markers else []
     finally:
         engine.dispose()
 
 
-def _read_sqlite_file(path: Path, table: VersionTable) -> plan.GooseState | None:
-    """The state read with sqlite3 alone; None when that fails (the caller then explains why)."""
+def _read_sqlite_file(
+    path: Path, table: VersionTable, with_markers: bool
+) -> tuple[plan.GooseState, list[Marker]] | None:
+    """The state (and markers) read with sqlite3 alone; None when that fails (the caller
+    then takes the SQLAlchemy path, which explains why)."""
     import sqlite3
     from contextlib import closing
 
@@ -50,13 +70,14 @@ def _read_sqlite_file(path: Path, table: VersionTable) -> plan.GooseState | None
     try:
         with closing(sqlite3.connect(path, timeout=SQLITE_BUSY_TIMEOUT)) as connection:
             if not connection.execute(table.exists()).fetchone()[0]:
-                return plan.GooseState(False, (), {})
-            return state_from_rows(connection.execute(table.select()).fetchall())
+                return plan.GooseState(False, (), {}), []
+            state = state_from_rows(connection.execute(table.select()).fetchall())
+            if not with_markers:
+                return state, []
+            markers_table = VersionTable(runs_table(table), "sqlite")
+            if not connection.execute(markers_table.exists()).fetchone()[0]:
+                return state, []
+            rows = connection.execute(markers_query(table, "?"), (table.name,))
+            return state, [Marker(int(v), d, f, h, at) for v, d, f, h, at in rows]
     except (sqlite3.Error, ValueError):
         return None
-
-
-def read_status(target: DatabaseTarget, folder: Path, table: str) -> Status:
-    """Every migration file and every database-only version, with when each was applied."""
-    files = collect(folder)
-    return plan.status(read_goose_state(target, table), files)
