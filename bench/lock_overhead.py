@@ -15,22 +15,23 @@ import contextlib
 import statistics
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine
 
 import llm_proxy.env.runtime as runtime
 from llm_proxy.api import Migrator
+from llm_proxy.selection import from_url
 from llm_proxy.services.locks import migration_lock
+from llm_proxy.services.roundtrip import scratch_database
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
 SERVERS = {
-    "postgres": ("postgresql+psycopg://postgres@127.0.0.1:5432/postgres", '"', " WITH (FORCE)"),
-    "mysql": ("mysql+pymysql://root@127.0.0.1:3306/", "`", ""),
+    "postgres": "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+    "mysql": "mysql+pymysql://root@127.0.0.1:3306/",
 }
 
 
@@ -41,17 +42,8 @@ def scratch(dialect: str) -> Iterator[str]:
         with tempfile.TemporaryDirectory() as folder:
             yield f"sqlite:///{Path(folder) / 'bench.db'}"
         return
-    admin_url, quote, drop_suffix = SERVERS[dialect]
-    name = f"lp_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"CREATE DATABASE {quote}{name}{quote}"))
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f"DROP DATABASE IF EXISTS {quote}{name}{quote}{drop_suffix}"))
-        admin.dispose()
+    with scratch_database(from_url(SERVERS[dialect]), prefix="lp_bench_") as target:
+        yield target.url
 
 
 def timings(action: Callable[[], object], runs: int) -> list[float]:

@@ -9,7 +9,7 @@ database tests really ran.
 from __future__ import annotations
 
 import os
-import uuid
+from contextlib import ExitStack
 from typing import TYPE_CHECKING
 
 import pytest
@@ -30,46 +30,36 @@ def _unavailable(server: str, exc: Exception) -> None:
     pytest.skip(message)
 
 
-def _scratch_name() -> str:
-    return f"lp_test_{uuid.uuid4().hex[:12]}"
-
-
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     """A SQLite database file in the test's own folder."""
     return f"sqlite:///{tmp_path / 'test.db'}"
 
 
-def _scratch_database(server: str, admin_url: str, quote: str, drop_suffix: str = "") -> Iterator[str]:
+def _scratch_database(server: str, admin_url: str) -> Iterator[str]:
     """Create an empty database on ``server``, yield its URL, drop it afterwards."""
-    from sqlalchemy import create_engine, make_url, text
+    from llm_proxy.errors import DatabaseError
+    from llm_proxy.selection import from_url
+    from llm_proxy.services.roundtrip import scratch_database
 
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = _scratch_name()
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f"CREATE DATABASE {quote}{name}{quote}"))
-    except Exception as exc:  # noqa: BLE001 - any connection failure means "no server"
-        admin.dispose()
-        _unavailable(server, exc)
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {quote}{name}{quote}{drop_suffix}"))
-        admin.dispose()
+    with ExitStack() as stack:
+        try:
+            target = stack.enter_context(scratch_database(from_url(admin_url), prefix="lp_test_"))
+        except DatabaseError as exc:
+            _unavailable(server, exc)
+        yield target.url
 
 
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A new, empty PostgreSQL database, dropped after the test."""
-    yield from _scratch_database("PostgreSQL", PG_ADMIN_URL, '"', " WITH (FORCE)")
+    yield from _scratch_database("PostgreSQL", PG_ADMIN_URL)
 
 
 @pytest.fixture
 def mysql_url() -> Iterator[str]:
     """A new, empty MariaDB/MySQL database, dropped after the test."""
-    yield from _scratch_database("MariaDB", MYSQL_ADMIN_URL, "`")
+    yield from _scratch_database("MariaDB", MYSQL_ADMIN_URL)
 
 
 @pytest.fixture(params=["sqlite", "postgres", "mysql"])

@@ -109,14 +109,18 @@ def _scratch(database_url: str | None) -> Iterator[DatabaseTarget]:
 
 
 @contextmanager
-def scratch_database(server: DatabaseTarget) -> Iterator[DatabaseTarget]:
-    """A new, empty database on ``server``'s server, dropped afterwards whatever happens."""
+def scratch_database(server: DatabaseTarget, *, prefix: str = SCRATCH_PREFIX) -> Iterator[DatabaseTarget]:
+    """A new, empty database on ``server``'s server, dropped afterwards whatever happens.
+
+    Its name is ``prefix`` and a random suffix. Raises :class:`DatabaseError` when the
+    server cannot be reached or refuses to create it.
+    """
     from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
 
     from llm_proxy.env.engine import reporting_errors
 
-    name = f"{SCRATCH_PREFIX}{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}{uuid.uuid4().hex[:12]}"
     quote = '"' if server.dialect == "postgres" else "`"
     admin = create_engine(server.url, isolation_level="AUTOCOMMIT")
     try:
