@@ -1,11 +1,13 @@
-"""Wall time of read-only CLI calls, and what they import.
+"""Wall time of read-only CLI calls and of start-up on an up-to-date database, and what they import.
 
 ``status`` and ``version`` are run by people and monitoring all day; they must answer
 instantly (target: ``llm-proxy migrate status --db data/llm-proxy.db`` under 150 ms) and
-must not import Alembic. For each command this prints the median and best wall time of the
-installed ``llm-proxy`` executable over several runs on a migrated SQLite database
-(``data/llm-proxy.db`` in a temporary folder), the number of modules imported, the total
-import time, and whether Alembic was imported.
+must not import Alembic, and neither may ``up`` or a server's ``open_database()`` when
+nothing is pending (target: within 10% of ``status``). For each command this prints the
+median and best wall time of the installed ``llm-proxy`` executable (or of Python running
+``open_database()``) over several runs on a migrated SQLite database (``data/llm-proxy.db``
+in a temporary folder), the number of modules imported, the total import time, and whether
+Alembic was imported.
 
     python bench/cli_latency.py --runs 15
 """
@@ -30,14 +32,21 @@ COMMANDS = [
     ["migrate", "up", *DB],
     ["migrate", "validate"],
     ["--help"],
+    OPEN_DATABASE,
 ]
 EXECUTABLE = Path(sys.executable).with_name("llm-proxy")
+# A server's start-up: open_database() on the up-to-date database, then nothing else.
+STARTUP = "from llm_proxy.database import open_database; open_database('data/llm-proxy.db').dispose()"
+OPEN_DATABASE = ["open_database()"]
 
 
 def llm_proxy(*args: str, importtime: bool = False) -> subprocess.CompletedProcess[str]:
     """The executable as users run it; with ``importtime``, the same entry point under ``-X importtime``."""
+    code = STARTUP if list(args) == OPEN_DATABASE else "from llm_proxy.cli import main; main()"
     if importtime:
-        command = [sys.executable, "-X", "importtime", "-c", "from llm_proxy.cli import main; main()", *args]
+        command = [sys.executable, "-X", "importtime", "-c", code, *args]
+    elif list(args) == OPEN_DATABASE:
+        command = [sys.executable, "-c", code]
     else:
         command = [str(EXECUTABLE), *args]
     return subprocess.run(command, capture_output=True, text=True, check=False)

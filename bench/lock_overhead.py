@@ -23,7 +23,7 @@ from sqlalchemy import create_engine
 import llm_proxy.env.runtime as runtime
 from llm_proxy.api import Migrator
 from llm_proxy.selection import from_url
-from llm_proxy.services.locks import migration_lock
+from llm_proxy.env.locks import migration_lock
 from llm_proxy.services.roundtrip import scratch_database
 
 if TYPE_CHECKING:

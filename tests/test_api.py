@@ -12,7 +12,7 @@ from llm_proxy.api import Migrator
 from llm_proxy.bundled import bundled_migrations
 from llm_proxy.errors import DatabaseError, MigrationError, ParseError, TargetError, VersionTableError
 from llm_proxy.format.grammar import Direction
-from llm_proxy.services.results import MigrationResult, PlannedStep
+from llm_proxy.goose.results import MigrationResult, PlannedStep
 
 
 def write(folder: Path, files: dict[str, str]) -> Path:

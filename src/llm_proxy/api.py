@@ -6,139 +6,25 @@
     for result in migrator.up():
         print(result)                                         # OK   00001_initial_schema.sql (3.10ms)
 
-Every command returns data (:mod:`llm_proxy.services.results`) and raises a
-:class:`~llm_proxy.errors.MigrationError` a person can act on; nothing is printed. The
-commands that only read (``status``, ``version``) never import Alembic, so they stay cheap.
-Commands that change the database hold the migration lock, re-read the version table under
-it, parse every file they will run, and only then change anything.
+Every command returns data and raises a :class:`~llm_proxy.errors.MigrationError` a person
+can act on; nothing is printed. A run that stops at a failing migration raises
+:class:`~llm_proxy.errors.PartialMigrationError`: ``applied`` lists what was committed
+before it, ``failed`` the step that failed, ``cause`` the error. For start-up, see
+:func:`llm_proxy.database.open_database`.
 """
 
 from __future__ import annotations
 
-from functools import partial
-from pathlib import Path
-from typing import TYPE_CHECKING
+from llm_proxy.errors import MigrationError, PartialMigrationError
+from llm_proxy.goose.results import MigrationResult, PlannedStep, Status, StatusRow
+from llm_proxy.services.runner import Migrator
 
-from llm_proxy.bundled import bundled_migrations
-from llm_proxy.env.version_table import DEFAULT_TABLE, validate_table_name
-from llm_proxy.errors import MigrationError
-from llm_proxy.selection import DatabaseTarget, as_target
-from llm_proxy.services import plan
-from llm_proxy.services.locks import DEFAULT_TIMEOUT, LockOptions
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from llm_proxy.env.runtime import Planner
-    from llm_proxy.env.scripts import GooseScriptDirectory
-    from llm_proxy.services.results import MigrationResult, PlannedStep, Status
-
-    Progress = Callable[[PlannedStep | MigrationResult], None]
-
-
-class Migrator:
-    """goose migrations of one folder, on one database.
-
-    ``database`` is a URL (``postgresql://``, ``mysql://``, ``sqlite:///``), a SQLite file
-    path, or a :class:`~llm_proxy.selection.DatabaseTarget`. ``migrations`` defaults to the
-    bundled migrations of the database's dialect; ``table`` is goose's version table
-    (``schema.table`` allowed). ``allow_missing`` applies out-of-order files first, as
-    goose's ``--allow-missing``. ``resume_interrupted`` runs again a NO TRANSACTION
-    migration that an earlier run left unfinished (its statements must be idempotent; see
-    :mod:`llm_proxy.env.interrupted`), instead of refusing. ``progress`` is called with each step before it runs and
-    with its result after; ``on_lock_wait`` with a sentence naming the holder while another
-    migrator holds the migration lock. Everything is checked here, so a bad option fails before any
-    command runs.
-    """
-
-    def __init__(
-        self,
-        database: str | Path | DatabaseTarget,
-        migrations: str | Path | None = None,
-        table: str = DEFAULT_TABLE,
-        *,
-        allow_missing: bool = False,
-        resume_interrupted: bool = False,
-        lock_timeout: float = DEFAULT_TIMEOUT,
-        progress: Progress | None = None,
-        on_lock_wait: Callable[[str], None] | None = None,
-    ) -> None:
-        self.target = as_target(database)
-        self.folder = Path(migrations) if migrations is not None else bundled_migrations(self.target.dialect)
-        if not self.folder.is_dir():
-            raise MigrationError(f"{self.folder}: the migrations folder does not exist or is not a folder")
-        self.table = validate_table_name(table)
-        self.allow_missing = allow_missing
-        self.resume_interrupted = resume_interrupted
-        self.lock = LockOptions(timeout=lock_timeout)
-        self.progress = progress
-        self.on_lock_wait = on_lock_wait
-
-    def __repr__(self) -> str:
-        return f"Migrator({self.target.display!r}, {str(self.folder)!r}, {self.table!r})"
-
-    # -- changing the database -----------------------------------------------------------
-
-    def up(self) -> list[MigrationResult]:
-        """Apply every pending migration, in version order; [] when there is nothing to do."""
-        return self._run(partial(plan.plan_up, allow_missing=self.allow_missing))
-
-    def up_by_one(self) -> MigrationResult:
-        """Apply exactly the next pending migration; an error when there is none."""
-        [result] = self._run(partial(plan.plan_up, by_one=True, allow_missing=self.allow_missing))
-        return result
-
-    def up_to(self, version: int) -> list[MigrationResult]:
-        """Apply pending migrations up to ``version`` (the highest one at or below it)."""
-        return self._run(partial(plan.plan_up, target=version, allow_missing=self.allow_missing))
-
-    def down(self) -> MigrationResult:
-        """Roll back the current version (the most recently applied one)."""
-        [result] = self._run(plan.plan_down)
-        return result
-
-    def down_to(self, version: int) -> list[MigrationResult]:
-        """Roll back, most recently applied first, until the current version is <= ``version``."""
-        return self._run(lambda state, files: plan.plan_down_to(state, files, version))
-
-    def redo(self) -> list[MigrationResult]:
-        """Roll back the current version and apply it again (two transactions)."""
-        return self._run(plan.plan_redo)
-
-    def reset(self) -> list[MigrationResult]:
-        """Roll back every applied migration, most recently applied first."""
-        return self._run(lambda state, files: plan.plan_reset(state, files, self.table))
-
-    # -- reading -------------------------------------------------------------------------
-
-    def status(self) -> Status:
-        """Every migration and every database-only version, with when each was applied."""
-        from llm_proxy.services.status import read_status
-
-        return read_status(self.target, self.folder, self.table)
-
-    def version(self) -> int:
-        """goose's current version: the most recently applied one (0 when none)."""
-        from llm_proxy.services.status import read_goose_state
-
-        return read_goose_state(self.target, self.table).current
-
-    def _run(self, planner: Planner) -> list[MigrationResult]:
-        from llm_proxy.env.runtime import run_planned
-        from llm_proxy.env.settings import EnvSettings
-
-        settings = EnvSettings(self.target, self.folder, self.table, self.allow_missing, self.resume_interrupted)
-        return run_planned(
-            settings,
-            planner,
-            script=self._scripts(),
-            progress=self.progress,
-            lock=self.lock,
-            on_lock_wait=self.on_lock_wait,
-        )
-
-    def _scripts(self) -> GooseScriptDirectory:
-        """The folder as revisions, read afresh for every command (files may change between them)."""
-        from llm_proxy.env.scripts import GooseScriptDirectory
-
-        return GooseScriptDirectory(self.folder)
+__all__ = [
+    "MigrationError",
+    "MigrationResult",
+    "Migrator",
+    "PartialMigrationError",
+    "PlannedStep",
+    "Status",
+    "StatusRow",
+]

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from llm_proxy.env.version_table import DEFAULT_TABLE
-from llm_proxy.errors import MigrationError
+from llm_proxy.goose.table import DEFAULT_TABLE
+from llm_proxy.errors import MigrationError, PartialMigrationError
 from llm_proxy.selection import DatabaseTarget, as_target, select_database
-from llm_proxy.services.locks import DEFAULT_TIMEOUT
+from llm_proxy.env.locks import DEFAULT_TIMEOUT
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -55,7 +55,11 @@ def open_database(
         Migrator(target, migrations, table, lock_timeout=lock_timeout, on_lock_wait=on_lock_wait).up()
         return _application_engine(target)
     except MigrationError as exc:
-        raise StartupError(f"the database {target.display} is not ready, refusing to start:\n{exc}") from exc
+        message = f"the database {target.display} is not ready, refusing to start:\n{exc}"
+        if isinstance(exc, PartialMigrationError):
+            applied = ", ".join(r.file.name for r in exc.applied) or "none"
+            message += f"\nmigrations applied before the failure: {applied}"
+        raise StartupError(message) from exc
 
 
 def _application_engine(target: DatabaseTarget) -> Engine:

@@ -9,6 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from llm_proxy.goose.markers import Marker
+    from llm_proxy.goose.results import MigrationResult, PlannedStep
 
 
 class MigrationError(Exception):
@@ -81,6 +88,20 @@ class SourceError(MigrationError):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
+class PythonRevisionError(MigrationError):
+    """A Python revision file cannot be imported, or lacks the function a command needs."""
+
+    def __init__(self, path: Path, line: int | None, problem: str, text: str | None = None) -> None:
+        self.path = path
+        self.line = line
+        where = f"{path}:{line}" if line is not None else str(path)
+        lines = [f"{where}: {problem}"]
+        if text is not None and text.strip():
+            lines.append(f"    {line} | {text.rstrip()}")
+        lines.append("  nothing was changed: fix the file and run again")
+        super().__init__("\n".join(lines))
+
+
 class ScaffoldError(MigrationError):
     """``create`` or ``fix`` cannot do what was asked without overwriting or losing a file."""
 
@@ -130,7 +151,8 @@ class MigrationFailed(MigrationError):
     Names the file, the direction, the failing statement (line and first line) and the
     database's own message; ``kept`` lists earlier statements whose effects stayed in the
     database (NO TRANSACTION migrations, MySQL's implicitly committed DDL), because that
-    is what a person must clean up by hand.
+    is what a person must clean up by hand. A Python revision cannot list its statements:
+    ``kept_reason`` alone then says that some of them may have stayed.
     """
 
     def __init__(
@@ -157,6 +179,9 @@ class MigrationFailed(MigrationError):
             lines.append(f"  {kept_reason}, so these statements stay applied and could not be rolled back:")
             lines.extend(f"    {ref}" for ref in kept)
             lines.append("  the version was not recorded: undo them by hand, or make the migration safe to re-run")
+        elif kept_reason:
+            lines.append(f"  {kept_reason}, so what ran before this line may stay applied")
+            lines.append("  the version was not recorded: check the database, or make the migration safe to re-run")
         else:
             lines.append("  the migration was rolled back: nothing of it stays applied and the version was not recorded")
         super().__init__("\n".join(lines))
@@ -164,3 +189,47 @@ class MigrationFailed(MigrationError):
 
 class DatabaseError(MigrationError):
     """The database cannot be reached or read (connection refused, no such database, ...)."""
+
+
+class InterruptedMigration(MigrationError):
+    """A NO TRANSACTION migration was interrupted; running on needs a person's decision.
+
+    ``manual_delete`` is the SQL that drops the markers once a person has repaired the
+    database by hand; ``resume_option`` the command-line option that runs them again.
+    """
+
+    def __init__(self, markers: Sequence[Marker], manual_delete: str, resume_option: str) -> None:
+        self.markers = list(markers)
+        lines = [
+            f"{m.file} (version {m.version}, {m.direction}) is a NO TRANSACTION migration that was "
+            f"interrupted: it started at {m.started} (by {m.holder}) and never finished, so some of "
+            "its statements may be applied although the version table says it is not."
+            for m in markers
+        ]
+        lines += [
+            "Nothing was changed. To go on, either:",
+            "  - make its statements safe to run twice (CREATE INDEX CONCURRENTLY IF NOT EXISTS, ...) "
+            f"and run again with {resume_option} (migrate up, up-by-one, up-to; "
+            "resume_interrupted=True for any Migrator command); or",
+            "  - undo (or finish) what it applied by hand, then delete the marker so that the "
+            "migration runs normally:",
+            f"      {manual_delete}",
+        ]
+        super().__init__("\n".join(lines))
+
+
+class PartialMigrationError(MigrationError):
+    """A run stopped at a failing migration: goose's PartialError, as a value.
+
+    ``applied`` are the migrations that ran and were committed before it, ``failed`` the
+    step that failed (None when the failure came before any step, e.g. a lock timeout is
+    never one of these), ``cause`` the error itself, whose message this one repeats.
+    """
+
+    def __init__(
+        self, applied: Sequence[MigrationResult], failed: PlannedStep, cause: MigrationError
+    ) -> None:
+        self.applied = tuple(applied)
+        self.failed = failed
+        self.cause = cause
+        super().__init__(str(cause))

@@ -108,8 +108,28 @@ def test_create_sequential_then_timestamp_then_fix(tmp_path: Path) -> None:
 def test_create_rejects_other_types_as_a_usage_error(tmp_path: Path) -> None:
     code, _, err = run("migrate", "create", "x", "go", "--dir", str(tmp_path))
     assert code == 2
-    assert "only 'sql'" in err
+    assert "use sql or py" in err
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("how", [["--py"], ["py"]])
+def test_create_py_writes_a_python_revision_that_runs(tmp_path: Path, how: list[str]) -> None:
+    code, out, _ = run("migrate", "create", "backfill tokens", *how, "--sequential", "--dir", str(tmp_path))
+    assert code == 0
+    path = tmp_path / "00001_backfill_tokens.py"
+    assert f"Created new file: {path}" in out
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith('"""Backfill tokens.')
+    assert "def upgrade() -> None:" in text and "def downgrade() -> None:" in text
+    compile(text, str(path), "exec")
+    code, _, _ = run("migrate", "validate", "--dir", str(tmp_path))
+    assert code == 0
+    database = tmp_path / "db.sqlite"
+    for command in ("up", "down", "up"):
+        code, _, err = run("migrate", command, "--dir", str(tmp_path), "--db", str(database))
+        assert code == 0, err
+    code, out, _ = run("migrate", "create", "next", "--sequential", "--dir", str(tmp_path))
+    assert (tmp_path / "00002_next.sql").exists()
 
 
 def test_fix_refuses_to_overwrite_and_renames_nothing(tmp_path: Path) -> None:

@@ -70,7 +70,7 @@ def test_mysql_folder(mysql_url, probe):
 @pytest.mark.parametrize("url_fixture", ["sqlite_url", "postgres_url", "mysql_url"])
 def test_an_error_in_a_later_statement_of_one_unit_surfaces(url_fixture, request, make_folder, probe):
     """``SELECT 1; <bad>`` on one line is one unit; the driver must not swallow the second error."""
-    from llm_proxy.errors import MigrationFailed
+    from llm_proxy.errors import MigrationFailed, PartialMigrationError
 
     url = request.getfixturevalue(url_fixture)
     folder = make_folder(
@@ -79,8 +79,9 @@ def test_an_error_in_a_later_statement_of_one_unit_surfaces(url_fixture, request
             "00002_unit.sql": "-- +goose Up\nINSERT INTO t (x) VALUES (1); INSERT INTO missing (x) VALUES (2);\n",
         }
     )
-    with pytest.raises(MigrationFailed, match="missing"):
+    with pytest.raises(PartialMigrationError, match="missing") as failed:
         Migrator(url, folder).up()
+    assert isinstance(failed.value.cause, MigrationFailed)
     db = probe(url)
     assert db.rows() == [(0, True), (1, True)]
     assert db.query("SELECT COUNT(*) FROM t") == [(0,)]

@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import create_engine
 
 from llm_proxy.api import Migrator
-from llm_proxy.env.version_table import VersionTable
+from llm_proxy.goose.table import VersionTable
 from llm_proxy.selection import from_url
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from llm_proxy.api import Migrator
-from llm_proxy.errors import MigrationFailed
+from llm_proxy.errors import MigrationFailed, PartialMigrationError
 
 BASE = {"00001_base.sql": ("CREATE TABLE base (x integer);", "DROP TABLE base;")}
 FAILING_DML = (
@@ -34,16 +34,17 @@ def test_failure_in_the_third_statement_rolls_back_the_first_two(database_url, m
     db = probe(database_url)
     migrator = Migrator(database_url, folder)
 
-    with pytest.raises(MigrationFailed) as failed:
+    with pytest.raises(PartialMigrationError) as failed:
         migrator.up()
+    assert isinstance(failed.value.cause, MigrationFailed)
 
     assert db.query("SELECT COUNT(*) FROM base") == [(0,)]
     assert db.rows() == [(0, True), (1, True)]
-    message = str(failed.value)
+    message = str(failed.value.cause)
     assert "00002_fails.sql:4" in message
     assert "INSERT INTO no_such_table (x) VALUES (3);" in message
-    assert "no_such_table" in failed.value.database_message
-    assert "rolled back" in message and not failed.value.kept
+    assert "no_such_table" in failed.value.cause.database_message
+    assert "rolled back" in message and not failed.value.cause.kept
 
 
 @pytest.mark.parametrize("url_fixture", ["sqlite_url", "postgres_url"])
@@ -51,8 +52,9 @@ def test_ddl_of_a_failing_migration_is_rolled_back(url_fixture, request, make_fo
     url = request.getfixturevalue(url_fixture)
     folder = make_folder({**BASE, "00002_fails.sql": FAILING_DDL})
 
-    with pytest.raises(MigrationFailed):
+    with pytest.raises(PartialMigrationError) as failed:
         Migrator(url, folder).up()
+    assert isinstance(failed.value.cause, MigrationFailed)
 
     db = probe(url)
     assert "made" not in db.tables()
@@ -62,15 +64,16 @@ def test_ddl_of_a_failing_migration_is_rolled_back(url_fixture, request, make_fo
 def test_mysql_names_the_ddl_it_could_not_roll_back(mysql_url, make_folder, probe):
     folder = make_folder({**BASE, "00002_fails.sql": FAILING_DDL})
 
-    with pytest.raises(MigrationFailed) as failed:
+    with pytest.raises(PartialMigrationError) as failed:
         Migrator(mysql_url, folder).up()
+    assert isinstance(failed.value.cause, MigrationFailed)
 
     db = probe(mysql_url)
     assert "made" in db.tables()  # MySQL committed the CREATE TABLE on its own
     assert db.query("SELECT COUNT(*) FROM made") == [(0,)]  # the INSERT was rolled back
     assert db.rows() == [(0, True), (1, True)]
-    assert [ref.line for ref in failed.value.kept] == [2]
-    message = str(failed.value)
+    assert [ref.line for ref in failed.value.cause.kept] == [2]
+    message = str(failed.value.cause)
     assert "MySQL commits DDL statements implicitly" in message
     assert "line 2: CREATE TABLE made (x integer);" in message
 
@@ -90,13 +93,14 @@ def test_no_transaction_keeps_the_statements_before_the_failure(database_url, ma
     )
     db = probe(database_url)
 
-    with pytest.raises(MigrationFailed) as failed:
+    with pytest.raises(PartialMigrationError) as failed:
         Migrator(database_url, folder).up()
+    assert isinstance(failed.value.cause, MigrationFailed)
 
     assert sorted(db.query("SELECT x FROM base")) == [(1,), (2,)]
     assert db.rows() == [(0, True), (1, True)]
-    assert [ref.line for ref in failed.value.kept] == [3, 4]
-    assert "NO TRANSACTION" in str(failed.value)
+    assert [ref.line for ref in failed.value.cause.kept] == [3, 4]
+    assert "NO TRANSACTION" in str(failed.value.cause)
 
 
 def test_a_later_migration_still_runs_in_a_transaction_after_a_no_transaction_one(database_url, make_folder, probe):
@@ -109,8 +113,9 @@ def test_a_later_migration_still_runs_in_a_transaction_after_a_no_transaction_on
     )
     db = probe(database_url)
 
-    with pytest.raises(MigrationFailed):
+    with pytest.raises(PartialMigrationError) as failed:
         Migrator(database_url, folder).up()
+    assert isinstance(failed.value.cause, MigrationFailed)
 
     assert db.query("SELECT x FROM base") == [(1,)]
     assert db.rows() == [(0, True), (1, True), (2, True)]
@@ -121,8 +126,9 @@ def test_earlier_migrations_of_the_run_stay_applied(database_url, make_folder, p
         {**BASE, "00002_ok.sql": ("INSERT INTO base (x) VALUES (7);", ""), "00003_fails.sql": FAILING_DML}
     )
     seen = []
-    with pytest.raises(MigrationFailed):
+    with pytest.raises(PartialMigrationError) as failed:
         Migrator(database_url, folder, progress=seen.append).up()
+    assert isinstance(failed.value.cause, MigrationFailed)
 
     db = probe(database_url)
     assert db.rows() == [(0, True), (1, True), (2, True)]
@@ -134,7 +140,8 @@ def test_mysql_names_ddl_inside_the_failing_unit(mysql_url, make_folder, probe):
     folder = make_folder(
         {**BASE, "00002_unit.sql": "-- +goose Up\nCREATE TABLE made (x integer); INSERT INTO missing (x) VALUES (1);\n"}
     )
-    with pytest.raises(MigrationFailed) as failed:
+    with pytest.raises(PartialMigrationError) as failed:
         Migrator(mysql_url, folder).up()
+    assert isinstance(failed.value.cause, MigrationFailed)
     assert "made" in probe(mysql_url).tables()
-    assert [ref.line for ref in failed.value.kept] == [2]
+    assert [ref.line for ref in failed.value.cause.kept] == [2]

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import create_engine, inspect
 
 from llm_proxy.api import Migrator
-from llm_proxy.env.interrupted import RUNS_TABLE
+from llm_proxy.goose.markers import RUNS_TABLE
 
 BASE = "-- +goose Up\nCREATE TABLE base (x integer);\n-- +goose Down\nDROP TABLE base;\n"
 

@@ -26,19 +26,20 @@ from llm_proxy.cli.options import (
 )
 from llm_proxy.cli.output import json_failures, print_json, say
 from llm_proxy.cli.progress import Reporter
-from llm_proxy.env.version_table import DEFAULT_TABLE
+from llm_proxy.errors import MigrationError, PartialMigrationError
+from llm_proxy.goose.table import DEFAULT_TABLE
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from llm_proxy.api import Migrator
-    from llm_proxy.services.results import MigrationResult
+    from llm_proxy.goose.results import MigrationResult
 
 Version = Annotated[int, typer.Argument(help="A migration version number.", show_default=False, min=0)]
 
 
 def _run(
-    action: Callable[[Migrator], object],
+    action: Callable[[Migrator], list[MigrationResult] | MigrationResult],
     *,
     db: Path | None,
     database_url: str | None,
@@ -49,10 +50,18 @@ def _run(
     allow_missing: bool = False,
     resume_interrupted: bool = False,
 ) -> None:
-    """Run one Migrator action with progress, then print what it did."""
+    """Run one Migrator action with progress, then print what it did.
+
+    On failure the JSON document lists the migrations committed before it, from the
+    run's :class:`~llm_proxy.errors.PartialMigrationError`.
+    """
     runner: Migrator | None = None
+
+    def failure(exc: MigrationError) -> dict[str, object]:
+        return _document(runner, exc.applied if isinstance(exc, PartialMigrationError) else ())
+
     with Reporter(quiet=json_output) as reporter:
-        with json_failures(json_output, lambda: _document(runner, reporter.results)):
+        with json_failures(json_output, failure):
             runner = migrator(
                 db,
                 database_url,
@@ -64,19 +73,20 @@ def _run(
                 progress=reporter,
                 on_lock_wait=reporter.waiting,
             )
-            action(runner)
+            done = action(runner)
+            results = done if isinstance(done, list) else [done]
             version = runner.version()
     if json_output:
-        print_json({"ok": True, **_document(runner, reporter.results), "version": version})
-    elif reporter.results:
-        count = len(reporter.results)
-        total = sum(r.duration for r in reporter.results)
+        print_json({"ok": True, **_document(runner, results), "version": version})
+    elif results:
+        count = len(results)
+        total = sum(r.duration for r in results)
         say(f"Done: {count} migration{'s' if count != 1 else ''} in {total * 1000:.1f} ms, now at version {version}")
     else:
         say(f"No migrations to run. Current version: {version}")
 
 
-def _document(runner: Migrator | None, results: list[MigrationResult]) -> dict[str, object]:
+def _document(runner: Migrator | None, results: Sequence[MigrationResult]) -> dict[str, object]:
     """The database and the migrations that ran (also on failure: the ones before it)."""
     return {
         "database": runner.target.display if runner is not None else None,

@@ -33,7 +33,7 @@ def migrator(
         raise typer.BadParameter("give either --db PATH or --database-url URL, not both", param_hint="'--db'")
     from llm_proxy.api import Migrator
     from llm_proxy.selection import select_database
-    from llm_proxy.services.locks import DEFAULT_TIMEOUT
+    from llm_proxy.env.locks import DEFAULT_TIMEOUT
 
     target = select_database(db_path=db, database_url=database_url)
     return Migrator(

@@ -76,25 +76,27 @@ def parse(
 
 def create(
     name: Annotated[str, typer.Argument(help="What the migration does, e.g. add_users_table.", show_default=False)],
-    kind: Annotated[str, typer.Argument(metavar="[sql]", help="Migration type; only sql.")] = "sql",
+    kind: Annotated[str, typer.Argument(metavar="[sql|py]", help="Migration type: sql (goose SQL) or py (a Python revision).")] = "sql",
+    python: Annotated[bool, typer.Option("--py", help="Write a Python revision (upgrade()/downgrade() with Alembic's op); the same as the type py.")] = False,
     sequential: Annotated[
         bool,
         typer.Option("--sequential", "-s", help="Number it after the last sequential version (00001, 00002, ...)."),
     ] = False,
     directory: EditDir = Path("."),
 ) -> None:
-    """Create a new migration file from the goose SQL template.
+    """Create a new migration file from the goose SQL template, or a Python revision (--py).
 
     The version is the current UTC time (YYYYMMDDhhmmss), or with --sequential the next
-    sequential number. Never overwrites a file.
+    sequential number. Never overwrites a file. Python revisions share the version sequence
+    with the SQL files; the goose binary ignores them.
 
     Example: llm-proxy migrate create add_users_table --sequential --dir migrations
     """
     from llm_proxy.format.scaffold import create as create_file
 
-    if kind != "sql":
-        raise typer.BadParameter(f"unknown migration type {kind!r}; only 'sql' is supported", param_hint="[sql]")
-    path = create_file(directory, name, sequential=sequential)
+    if kind not in ("sql", "py"):
+        raise typer.BadParameter(f"unknown migration type {kind!r}; use sql or py", param_hint="[sql|py]")
+    path = create_file(directory, name, sequential=sequential, python=python or kind == "py")
     say(f"Created new file: {path}")
 
 

@@ -26,16 +26,16 @@ def print_json(document: Any) -> None:
 
 
 @contextmanager
-def json_failures(enabled: bool, details: Callable[[], dict[str, object]] = dict) -> Iterator[None]:
+def json_failures(enabled: bool, details: Callable[[MigrationError], dict[str, object]] | None = None) -> Iterator[None]:
     """With ``--json`` (``enabled``), a MigrationError in the block becomes :func:`fail_json`.
 
-    ``details`` gives the extra fields of the failure document, read when it fails.
+    ``details`` gives the extra fields of the failure document from the error.
     """
     try:
         yield
     except MigrationError as exc:
         if enabled:
-            fail_json(exc, **details())
+            fail_json(exc, **(details(exc) if details is not None else {}))
         raise
 
 

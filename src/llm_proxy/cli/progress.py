@@ -12,12 +12,12 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from llm_proxy.cli.output import note, say
-from llm_proxy.services.results import MigrationResult
+from llm_proxy.goose.results import MigrationResult
 
 if TYPE_CHECKING:
     from types import TracebackType
 
-    from llm_proxy.services.results import PlannedStep
+    from llm_proxy.goose.results import PlannedStep
 
 
 def result_line(result: MigrationResult) -> str:
@@ -30,13 +30,12 @@ def result_line(result: MigrationResult) -> str:
 
 
 class Reporter:
-    """The ``progress`` callback of a Migrator, and the record of what ran.
+    """The ``progress`` callback of a Migrator: the live display and the result lines.
 
     Use as a context manager around the command so the live display is always closed.
     """
 
     def __init__(self, *, quiet: bool = False, total: int | None = None) -> None:
-        self.results: list[MigrationResult] = []
         self.quiet = quiet
         self.total = total
         self._live: Any = None
@@ -55,7 +54,6 @@ class Reporter:
 
     def __call__(self, event: PlannedStep | MigrationResult) -> None:
         if isinstance(event, MigrationResult):
-            self.results.append(event)
             if not self.quiet:
                 self._print(result_line(event))
             if self._live is not None:

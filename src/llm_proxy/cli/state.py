@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 from llm_proxy.cli.connect import migrator
 from llm_proxy.cli.options import DatabaseUrl, DbPath, JsonOutput, MigrationsDir, Table
 from llm_proxy.cli.output import json_failures, print_json, say
-from llm_proxy.env.version_table import DEFAULT_TABLE
+from llm_proxy.goose.table import DEFAULT_TABLE
 
 if TYPE_CHECKING:
-    from llm_proxy.services.results import Status, StatusRow
+    from llm_proxy.goose.results import Status, StatusRow
 
 
 def status(

@@ -11,15 +11,16 @@ subclass for the duration of the command, so every command sees the goose files.
 from __future__ import annotations
 
 import sys
-from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from llm_proxy.env.scripts import ENV_DIR, GooseScriptDirectory
+from llm_proxy.env._alembic_compat import goose_script_directory, ini_files
+from llm_proxy.env.revisions import ENV_DIR, GooseScriptDirectory
+from llm_proxy.env.runtime import ENVIRONMENT_LOCK
 from llm_proxy.env.settings import SETTINGS_KEY, resolve_settings
 from llm_proxy.errors import MigrationError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Sequence
     from pathlib import Path
     from typing import TextIO
 
@@ -64,35 +65,21 @@ def run_alembic(
             f"'alembic {fn.__name__}' is not available for goose migrations: they are SQL files; "
             "create one with 'llm-proxy migrate create NAME'"
         )
-    toml, ini = cli._inis_from_config(options)
+    toml, ini = ini_files(cli, options)
     out = stdout or sys.stdout
     config = Config(
         file_=ini, toml_file=toml, ini_section=options.name, cmd_opts=options, stdout=out, output_buffer=out
     )
-    config.set_main_option("script_location", str(ENV_DIR))
+    if not config.file_config.has_option(config.config_ini_section, "script_location"):
+        config.set_main_option("script_location", str(ENV_DIR))  # this package's env.py
     config.attributes["configure_logger"] = False
     config.attributes[SETTINGS_KEY] = resolve_settings(
         config, target=target, folder=migrations, table=table, allow_missing=allow_missing
     )
     try:
-        with _goose_scripts(command):
+        with ENVIRONMENT_LOCK, goose_script_directory(GooseScriptDirectory):
             fn(config, *[getattr(options, k, None) for k in positional], **{k: getattr(options, k, None) for k in keywords})
     except CommandError as exc:
         if isinstance(exc.__cause__, MigrationError):
             raise exc.__cause__ from None
         raise AlembicCommandError(str(exc)) from exc
-
-
-@contextmanager
-def _goose_scripts(command: object) -> Iterator[None]:
-    """Make ``alembic.command`` build :class:`GooseScriptDirectory` while a command runs.
-
-    The commands look the class up as a module global; not thread-safe, like Alembic's own
-    ``alembic.context`` proxies.
-    """
-    original = command.ScriptDirectory  # type: ignore[attr-defined]
-    command.ScriptDirectory = GooseScriptDirectory  # type: ignore[attr-defined]
-    try:
-        yield
-    finally:
-        command.ScriptDirectory = original  # type: ignore[attr-defined]

@@ -47,7 +47,7 @@ def open_engine(target: DatabaseTarget, *, create_folder: bool = False) -> Engin
 
         connect_args["client_flag"] = CLIENT.MULTI_STATEMENTS
     elif target.dialect == "postgres":
-        from llm_proxy.services.locks import whoami
+        from llm_proxy.env.locks import whoami
 
         connect_args["application_name"] = f"llm-proxy migrate {whoami()}"[:63]
     else:

@@ -1,4 +1,4 @@
-"""Running one goose execution unit exactly as written, on each dialect.
+"""Running a goose SQL revision's statements, each one execution unit exactly as written.
 
 A unit may hold several SQL statements (``SELECT 1; SELECT 2;`` on one line, or a
 StatementBegin block) and goose's drivers run all of them, so we must too:
@@ -11,6 +11,8 @@ StatementBegin block) and goose's drivers run all of them, so we must too:
 - PostgreSQL: psycopg runs a multi-statement string as one simple query.
 
 Nothing goes through bind-parameter processing: ``%``, ``:name`` and ``?`` are literal.
+A failing statement becomes :class:`~llm_proxy.errors.MigrationFailed`, naming the file, the
+line, the database's message and what stayed applied.
 """
 
 from __future__ import annotations
@@ -19,10 +21,16 @@ import re
 import sqlite3
 from typing import TYPE_CHECKING
 
-from llm_proxy.env.engine import dialect_of
+from llm_proxy.env.engine import database_message, dialect_of
+from llm_proxy.env.offline import terminated
+from llm_proxy.errors import MigrationFailed, StatementRef
 
 if TYPE_CHECKING:
+    from alembic.runtime.migration import MigrationContext
     from sqlalchemy.engine import Connection
+
+    from llm_proxy.env.revisions import SqlRevision
+    from llm_proxy.format.grammar import Direction, Statement
 
 _NO_PARAMETERS = {"no_parameters": True}
 
@@ -31,6 +39,27 @@ _MYSQL_IMPLICIT_COMMIT = re.compile(
     r"^\s*(CREATE|ALTER|DROP|RENAME|TRUNCATE|GRANT|REVOKE|LOCK|UNLOCK|INSTALL|UNINSTALL|ANALYZE|OPTIMIZE|REPAIR)\b",
     re.IGNORECASE | re.MULTILINE,
 )
+
+
+def run_statements(context: MigrationContext, revision: SqlRevision, direction: Direction) -> None:
+    """Run (or in ``--sql`` mode, write out) the statements of ``direction``, in order."""
+    statements = revision.statements(direction)
+    dialect = dialect_of(context)
+    if context.as_sql:
+        for statement in statements:
+            if statement.text:
+                context.impl.static_output(terminated(statement.text, dialect))
+        return
+    connection = context.connection
+    assert connection is not None
+    errors = _database_errors(connection)
+    ran: list[Statement] = []
+    for statement in statements:
+        try:
+            run_unit(connection, statement.text)
+        except errors as exc:
+            raise _failure(revision, direction, dialect, statement, ran, exc) from exc
+        ran.append(statement)
 
 
 def run_unit(connection: Connection, sql: str) -> None:
@@ -60,6 +89,44 @@ def complete_statements(sql: str) -> list[str]:
 def commits_implicitly(sql: str) -> bool:
     """True when a MySQL unit holds DDL or another statement that commits on its own."""
     return _MYSQL_IMPLICIT_COMMIT.search(sql) is not None
+
+
+def _failure(
+    revision: SqlRevision,
+    direction: Direction,
+    dialect: str,
+    statement: Statement,
+    ran: list[Statement],
+    exc: BaseException,
+) -> MigrationFailed:
+    if not revision.use_transaction:
+        kept, reason = ran, "the migration runs without a transaction (NO TRANSACTION)"
+    elif dialect == "mysql":
+        kept = [s for s in ran if commits_implicitly(s.text)]
+        if commits_implicitly(statement.text) and len(complete_statements(statement.text)) > 1:
+            kept.append(statement)  # DDL before the failing part of a multi-statement unit
+        reason = "MySQL commits DDL statements implicitly"
+    else:
+        kept, reason = [], ""
+    return MigrationFailed(
+        path=revision.path,
+        direction=direction.value,
+        statement=_ref(statement),
+        database_message=database_message(exc),
+        kept=tuple(_ref(s) for s in kept),
+        kept_reason=reason if kept else "",
+    )
+
+
+def _ref(statement: Statement) -> StatementRef:
+    first = next((line for line in statement.text.splitlines() if line.strip()), "")
+    return StatementRef(statement.line, first.strip())
+
+
+def _database_errors(connection: Connection) -> tuple[type[BaseException], ...]:
+    from sqlalchemy.exc import DBAPIError
+
+    return (DBAPIError, connection.dialect.loaded_dbapi.Error)
 
 
 def _run_sqlite(connection: Connection, sql: str) -> None:

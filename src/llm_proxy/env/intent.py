@@ -3,7 +3,7 @@
 ``alembic upgrade/downgrade/stamp`` compute steps on Alembic's revision graph, which only
 knows "everything up to the head is applied". goose's table can say more (versions applied
 out of order, rollbacks in application order), so the steps are read as an intent (which
-way, how far) and planned again by :mod:`llm_proxy.services.plan`:
+way, how far) and planned again by :mod:`llm_proxy.goose.plan`:
 
 - upgrade to V → goose's ``up-to V`` (refuses missing files unless allow_missing);
 - downgrade by a relative count (``-1``) → goose's ``down`` that many times;
@@ -19,22 +19,20 @@ from typing import TYPE_CHECKING
 
 from alembic.runtime.migration import StampStep
 
-from llm_proxy.env.scripts import goose_map
-from llm_proxy.services.plan import plan_down, plan_down_to, plan_stamp, plan_up
+from llm_proxy.goose.plan import plan_down, plan_down_to, plan_stamp, plan_up
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
     from alembic.runtime.migration import MigrationStep
 
-    from llm_proxy.env.context import GooseMigrationContext
-    from llm_proxy.services.results import PlannedStep
+    from llm_proxy.env.context import GooseMigrationContext, GoosePlanner
+    from llm_proxy.goose.results import PlannedStep
 
     AlembicFn = Callable[[tuple[str, ...], GooseMigrationContext], Iterable[MigrationStep]]
-    GooseFn = Callable[[tuple[str, ...], GooseMigrationContext], list[PlannedStep]]
 
 
-def goose_steps(alembic_fn: AlembicFn) -> GooseFn:
+def goose_steps(alembic_fn: AlembicFn) -> GoosePlanner:
     """Wrap an ``alembic.command`` work function so that it yields goose's steps."""
 
     def steps(heads: tuple[str, ...], context: GooseMigrationContext) -> list[PlannedStep]:
@@ -42,7 +40,7 @@ def goose_steps(alembic_fn: AlembicFn) -> GooseFn:
         if not alembic_steps and not _is_upgrade_command(alembic_fn):
             return []
         state = context.goose_state()
-        migrations = goose_map(context.script).migrations
+        migrations = context.migrations
         if not alembic_steps:
             # Already at the target by Alembic's reckoning; goose's `up` still refuses
             # (or, allowed, applies) files missing below it.

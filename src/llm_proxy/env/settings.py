@@ -17,33 +17,43 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from llm_proxy.bundled import bundled_migrations
-from llm_proxy.env.version_table import DEFAULT_TABLE, validate_table_name
+from llm_proxy.goose.table import DEFAULT_TABLE, validate_table_name
 from llm_proxy.errors import MigrationError
 from llm_proxy.selection import from_url, select_database
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from alembic.config import Config
 
+    from llm_proxy.env.locks import LockOptions
     from llm_proxy.selection import DatabaseTarget
 
 SETTINGS_KEY = "llm_proxy.settings"
+PLANNER_KEY = "llm_proxy.planner"
 _TRUE = ("1", "true", "yes", "on")
 
 
 @dataclass(frozen=True, slots=True)
 class EnvSettings:
-    """Everything the environment needs besides Alembic's own options."""
+    """Everything the environment needs besides Alembic's own options.
+
+    ``progress`` is called with each step before it runs and with its result once it has
+    committed; ``on_lock_wait`` with a sentence
+    naming the holder while another migrator holds the migration lock.
+    """
 
     target: DatabaseTarget
     folder: Path
     table: str = DEFAULT_TABLE
     allow_missing: bool = False
     resume_interrupted: bool = False
+    lock: LockOptions | None = None
+    progress: Callable[[Any], None] | None = None
+    on_lock_wait: Callable[[str], None] | None = None
 
     def __post_init__(self) -> None:
         validate_table_name(self.table)

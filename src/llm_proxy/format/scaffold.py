@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from llm_proxy.errors import ScaffoldError
-from llm_proxy.format.sources import SQL_SUFFIX, TIMESTAMP_FORMAT, MigrationFile, collect
+from llm_proxy.format.sources import PYTHON_SUFFIX, SQL_SUFFIX, TIMESTAMP_FORMAT, MigrationFile, collect
 
 SQL_TEMPLATE = """\
 -- +goose Up
@@ -25,6 +25,25 @@ SELECT 'up SQL query';
 SELECT 'down SQL query';
 -- +goose StatementEnd
 """
+
+PYTHON_TEMPLATE = '''\
+"""{title}.
+
+A Python revision beside the goose SQL files: upgrade() and downgrade() run in a
+transaction with goose's version row (set no_transaction = True to run outside one). The
+goose binary ignores .py files.
+"""
+
+from alembic import op
+
+
+def upgrade() -> None:
+    op.execute("SELECT 1")
+
+
+def downgrade() -> None:
+    op.execute("SELECT 1")
+'''
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,12 +95,14 @@ def create(
     *,
     sequential: bool = False,
     now: datetime | None = None,
-    template: str = SQL_TEMPLATE,
+    template: str | None = None,
+    python: bool = False,
 ) -> Path:
     """Write a new migration file and return its path.
 
     The version is the UTC time ``YYYYMMDDhhmmss``, or with ``sequential`` the last
-    sequential version plus one, zero-padded to five digits. The folder is created if it
+    sequential version plus one, zero-padded to five digits. ``python`` writes a Python
+    revision (``upgrade()``/``downgrade()`` with ``op``) instead of goose SQL. The folder is created if it
     does not exist. Refuses to overwrite a file or to reuse a version.
     """
     root = Path(folder)
@@ -97,7 +118,9 @@ def create(
     else:
         moment = now or datetime.now(timezone.utc)
         version_text = moment.astimezone(timezone.utc).strftime(TIMESTAMP_FORMAT)
-    path = root / f"{version_text}_{snake}{SQL_SUFFIX}"
+    path = root / f"{version_text}_{snake}{PYTHON_SUFFIX if python else SQL_SUFFIX}"
+    if template is None:
+        template = PYTHON_TEMPLATE.format(title=snake.replace("_", " ").capitalize()) if python else SQL_TEMPLATE
     clash = next((m for m in existing if m.version == int(version_text)), None)
     if clash is not None:
         raise ScaffoldError(
@@ -128,7 +151,7 @@ def plan_fix(folder: Path | str) -> list[Rename]:
     renames = []
     for migration in migrations:
         if migration.is_timestamp:
-            new_name = f"{version:05d}_{migration.description}{SQL_SUFFIX}"
+            new_name = f"{version:05d}_{migration.description}{migration.path.suffix}"
             renames.append(Rename(migration.path, migration.path.with_name(new_name)))
             version += 1
     return renames

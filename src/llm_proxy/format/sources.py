@@ -5,6 +5,10 @@ is the text before the first ``_`` of the name, a base-10 64-bit integer of at l
 zeros and a ``+`` sign allowed). goose's command line refuses to run when any ``.sql`` file's
 name does not parse and crashes on duplicate versions; we refuse too, but list every problem
 at once with the file names, so that one run tells a person everything to fix.
+
+Python revisions (``00007_backfill.py``, Alembic's ``upgrade()``/``downgrade()``) follow the
+same naming rules and share the version sequence with the SQL files; goose itself ignores
+``.py`` files. ``__init__.py`` is not a migration.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
 SQL_SUFFIX = ".sql"
+PYTHON_SUFFIX = ".py"
+SUFFIXES = (SQL_SUFFIX, PYTHON_SUFFIX)
 INT64_MAX = 2**63 - 1
 INT64_MIN = -(2**63)
 TIMESTAMP_FORMAT = "%Y%m%d%H%M%S"
@@ -44,8 +50,12 @@ class MigrationFile:
     @property
     def description(self) -> str:
         """The part of the name after the version, e.g. ``initial_schema``."""
-        stem = self.path.name[: -len(SQL_SUFFIX)]
-        return stem.partition("_")[2]
+        return self.path.stem.partition("_")[2]
+
+    @property
+    def is_python(self) -> bool:
+        """True for a Python revision (``upgrade()``/``downgrade()``), False for goose SQL."""
+        return self.path.suffix == PYTHON_SUFFIX
 
     @property
     def is_timestamp(self) -> bool:
@@ -53,7 +63,7 @@ class MigrationFile:
 
 
 class BadFileName(ValueError):
-    """A ``.sql`` file name that does not carry a goose version."""
+    """A ``.sql`` or ``.py`` file name that does not carry a goose version."""
 
 
 def parse_version(filename: str) -> int:
@@ -62,18 +72,19 @@ def parse_version(filename: str) -> int:
     Raises :class:`BadFileName` saying what is wrong with the name and how to rename it.
     """
     base = Path(filename).name
-    if not base.endswith(SQL_SUFFIX):
-        raise BadFileName("not a .sql file")
+    suffix = Path(base).suffix
+    if suffix not in SUFFIXES:
+        raise BadFileName("not a .sql or .py file")
     prefix, sep, _ = base.partition("_")
     if not sep:
         raise BadFileName(
             "no '_' in the name; migration files are named "
-            f"<version>_<description>.sql, e.g. 00001_{base}"
+            f"<version>_<description>{suffix}, e.g. 00001_{base}"
         )
     if not _GO_INT.fullmatch(prefix):
         raise BadFileName(
             f"{prefix!r} before the first '_' is not a version number; "
-            "name it <version>_<description>.sql with a decimal version"
+            f"name it <version>_<description>{suffix} with a decimal version"
         )
     version = int(prefix)
     if not INT64_MIN <= version <= INT64_MAX:
@@ -102,10 +113,15 @@ def is_timestamp_version(version: int) -> bool:
     return moment > datetime(1970, 1, 1)
 
 
+def is_candidate(name: str) -> bool:
+    """True when a file of this name in a migrations folder must be a migration."""
+    return name.endswith(SUFFIXES) and name != "__init__.py"
+
+
 def collect(folder: Path | str, *, ignore: Iterable[str] = ()) -> list[MigrationFile]:
     """Every migration in ``folder``, in version order.
 
-    ``ignore`` names ``.sql`` files that are not migrations (a ``schema.sql`` dump, say) and
+    ``ignore`` names ``.sql`` or ``.py`` files that are not migrations (a ``schema.sql`` dump, say) and
     should be passed over instead of rejected. Raises :class:`SourceError` listing every bad
     name and every duplicate version; a missing folder is an error too, an empty one is not
     (callers decide whether "nothing to run" is a problem).
@@ -137,7 +153,7 @@ def scan(
     problems: list[FileProblem] = []
     by_version: dict[int, list[Path]] = {}
     for path in entries:
-        if not path.name.endswith(SQL_SUFFIX) or path.name in skipped or path.is_dir():
+        if not is_candidate(path.name) or path.name in skipped or path.is_dir():
             continue
         try:
             version = parse_version(path.name)

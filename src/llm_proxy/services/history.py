@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from llm_proxy.errors import MigrationError
 from llm_proxy.format.grammar import parse_lines
-from llm_proxy.format.sources import BadFileName, parse_version
+from llm_proxy.format.sources import PYTHON_SUFFIX, BadFileName, parse_version
 from llm_proxy.services.findings import Finding
 
 if TYPE_CHECKING:
@@ -128,8 +128,8 @@ def _renumbered_to(
 
 
 def _modified(git: _Git, commit: str, name: str, now: MigrationFile, since: str) -> list[Finding]:
-    before = _statements(git.show(commit, name).split("\n"))
-    after = _statements(now.path.read_text(encoding="utf-8", errors="replace").split("\n"))
+    before = _meaning(name, git.show(commit, name))
+    after = _meaning(now.filename, now.path.read_text(encoding="utf-8", errors="replace"))
     if before == after:
         if now.filename == name:
             return [
@@ -154,8 +154,11 @@ def _modified(git: _Git, commit: str, name: str, now: MigrationFile, since: str)
     ]
 
 
-def _statements(lines: list[str]) -> tuple[object, ...]:
-    parsed = parse_lines(lines, environ={})
+def _meaning(name: str, text: str) -> object:
+    """What a migration does: a SQL file's statements; a Python revision's whole text."""
+    if name.endswith(PYTHON_SUFFIX):
+        return text
+    parsed = parse_lines(text.split("\n"), environ={})
     return (
         parsed.use_transaction,
         [s.text for s in parsed.up],

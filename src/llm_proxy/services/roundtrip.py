@@ -29,19 +29,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from llm_proxy.api import Migrator
-from llm_proxy.errors import MigrationError, MigrationFailed
+from llm_proxy.errors import MigrationError, MigrationFailed, PartialMigrationError
 from llm_proxy.format.grammar import Direction
 from llm_proxy.selection import from_url, sqlite_target
 from llm_proxy.services.findings import Finding
+from llm_proxy.services.runner import Migrator
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
-    from llm_proxy.env.scripts import GooseScriptDirectory
+    from llm_proxy.env.revisions import GooseScriptDirectory
     from llm_proxy.format.sources import MigrationFile
     from llm_proxy.selection import DatabaseTarget
-    from llm_proxy.services.results import MigrationResult, PlannedStep
+    from llm_proxy.goose.results import MigrationResult, PlannedStep
     from llm_proxy.services.schema import Change, SchemaReader, Snapshot
 
 SCRATCH_PREFIX = "llm_proxy_validate_"
@@ -147,7 +147,7 @@ class _Runner(Migrator):
     """
 
     def __init__(self, target: DatabaseTarget, folder: Path) -> None:
-        from llm_proxy.env.scripts import GooseScriptDirectory
+        from llm_proxy.env.revisions import GooseScriptDirectory
 
         super().__init__(target, folder, progress=self._step)
         self._script = GooseScriptDirectory(self.folder)
@@ -155,7 +155,7 @@ class _Runner(Migrator):
         self.reader: SchemaReader | None = None
 
     def _step(self, event: PlannedStep | MigrationResult) -> None:
-        from llm_proxy.services.results import MigrationResult
+        from llm_proxy.goose.results import MigrationResult
 
         if isinstance(event, MigrationResult) and event.direction is Direction.DOWN and self.reader is not None:
             self.between = self.reader.snapshot()
@@ -216,7 +216,13 @@ def _run(target: DatabaseTarget, migrations: Sequence[MigrationFile]) -> tuple[i
 
 def _kept(exc: MigrationError) -> bool:
     """Whether a failed migration left part of itself applied (so later ones cannot run)."""
-    return not isinstance(exc, MigrationFailed) or bool(exc.kept)
+    cause = _cause(exc)
+    return not isinstance(cause, MigrationFailed) or bool(cause.kept)
+
+
+def _cause(exc: MigrationError) -> MigrationError:
+    """The failure itself, out of the run's partial error."""
+    return exc.cause if isinstance(exc, PartialMigrationError) else exc
 
 
 @contextmanager
@@ -240,6 +246,7 @@ def _folder_of(migrations: Sequence[MigrationFile]) -> Iterator[Path]:
 
 def _failed(code: str, what: str, migration: MigrationFile, exc: MigrationError, rest: int, stop: bool = True) -> Finding:
     direction = Direction.DOWN if code == "LP603" else Direction.UP
+    exc = _cause(exc)
     if isinstance(exc, MigrationFailed):
         message = f"{what}: {exc.database_message} (statement: {exc.statement.first_line})"
         line: int | None = exc.statement.line

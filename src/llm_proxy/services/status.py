@@ -13,19 +13,22 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from llm_proxy.env.engine import open_engine, reporting_errors
-from llm_proxy.env.interrupted import Marker, markers_query, read_markers, runs_table
-from llm_proxy.env.version_table import VersionTable, read_state, state_from_rows
+from llm_proxy.env.interrupted import read_markers
+from llm_proxy.env.version_table import read_state
 from llm_proxy.format.sources import collect
-from llm_proxy.services import plan
+from llm_proxy.goose import plan
+from llm_proxy.goose.markers import Marker, markers_query, runs_table
+from llm_proxy.goose.state import GooseState, state_from_rows
+from llm_proxy.goose.table import VersionTable
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from llm_proxy.selection import DatabaseTarget
-    from llm_proxy.services.results import Status
+    from llm_proxy.goose.results import Status
 
 
-def read_goose_state(target: DatabaseTarget, table: str) -> plan.GooseState:
+def read_goose_state(target: DatabaseTarget, table: str) -> GooseState:
     """The version table's state on ``target`` (empty when the table or SQLite file is absent)."""
     return _read(target, VersionTable(table, target.dialect))[0]
 
@@ -40,10 +43,10 @@ def read_status(target: DatabaseTarget, folder: Path, table: str) -> Status:
 
 def _read(
     target: DatabaseTarget, table: VersionTable, *, with_markers: bool = False
-) -> tuple[plan.GooseState, list[Marker]]:
+) -> tuple[GooseState, list[Marker]]:
     path = target.sqlite_path
     if path is not None and not path.exists():
-        return plan.GooseState(False, (), {}), []
+        return GooseState.absent(), []
     if path is not None:
         found = _read_sqlite_file(path, table, with_markers)
         if found is not None:
@@ -59,7 +62,7 @@ def _read(
 
 def _read_sqlite_file(
     path: Path, table: VersionTable, with_markers: bool
-) -> tuple[plan.GooseState, list[Marker]] | None:
+) -> tuple[GooseState, list[Marker]] | None:
     """The state (and markers) read with sqlite3 alone; None when that fails (the caller
     then takes the SQLAlchemy path, which explains why)."""
     import sqlite3
@@ -70,7 +73,7 @@ def _read_sqlite_file(
     try:
         with closing(sqlite3.connect(path, timeout=SQLITE_BUSY_TIMEOUT)) as connection:
             if not connection.execute(table.exists()).fetchone()[0]:
-                return plan.GooseState(False, (), {}), []
+                return GooseState.absent(), []
             state = state_from_rows(connection.execute(table.select()).fetchall())
             if not with_markers:
                 return state, []

@@ -9,8 +9,8 @@ import pytest
 from llm_proxy.errors import MissingMigrationsError, TargetError, VersionTableError
 from llm_proxy.format.grammar import Direction
 from llm_proxy.format.sources import MigrationFile
-from llm_proxy.services import plan
-from llm_proxy.services.plan import GooseState, VersionRow
+from llm_proxy.goose import plan
+from llm_proxy.goose.state import GooseState, VersionRow
 
 UP, DOWN = Direction.UP, Direction.DOWN
 

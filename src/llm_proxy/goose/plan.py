@@ -1,82 +1,29 @@
-"""goose's rules for reading the version table and choosing what a command runs.
+"""goose's rules for choosing what a command runs, from the version table's state and the files.
 
-Pure functions over the table's rows and the folder's files: no database, no Alembic, so
-``status`` and ``version`` stay cheap and every rule is testable on its own (spec §3, §4).
+Pure functions: no database, no Alembic, so every rule is testable on its own (spec §3, §4).
+The steps they return are handed to Alembic's run loop as they are.
 
-- For each version the NEWEST row (highest id) decides whether it is applied; older goose
-  wrote ``is_applied=false`` rows instead of deleting.
 - The current version is the most recently inserted applied version, not the highest one:
   they differ after out-of-order applies, and ``down``/``redo`` act on the current one.
 - A file is "missing" when it was never applied although a higher version was.
+- Rollbacks go in the order the versions were applied, newest first.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from llm_proxy.errors import MissingMigrationsError, TargetError, VersionTableError
 from llm_proxy.format.grammar import Direction
-from llm_proxy.services.results import PlannedStep, Status, StatusRow
+from llm_proxy.goose.results import PlannedStep, Status, StatusRow
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
-    from datetime import datetime
+    from collections.abc import Iterable, Sequence
 
     from llm_proxy.format.sources import MigrationFile
+    from llm_proxy.goose.state import GooseState
 
 UP, DOWN = Direction.UP, Direction.DOWN
-
-
-@dataclass(frozen=True, slots=True)
-class VersionRow:
-    """One row of goose's version table."""
-
-    id: int
-    version: int
-    applied: bool
-    tstamp: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class GooseState:
-    """What the version table says: applied versions, newest application first."""
-
-    table_exists: bool
-    order: tuple[int, ...]
-    applied_at: Mapping[int, datetime | None]
-
-    @classmethod
-    def from_rows(cls, rows: Iterable[VersionRow], *, table_exists: bool = True) -> GooseState:
-        seen: set[int] = set()
-        order: list[int] = []
-        applied_at: dict[int, datetime | None] = {}
-        for row in sorted(rows, key=lambda r: r.id, reverse=True):
-            if row.version in seen:
-                continue
-            seen.add(row.version)
-            if row.applied:
-                order.append(row.version)
-                applied_at[row.version] = row.tstamp
-        return cls(table_exists, tuple(order), applied_at)
-
-    @classmethod
-    def prefix(cls, files: Sequence[MigrationFile], head: int) -> GooseState:
-        """The state after applying every file up to ``head`` in order (offline scripts)."""
-        versions = [0, *(f.version for f in files if f.version <= head)]
-        return cls(True, tuple(reversed(versions)), dict.fromkeys(versions))
-
-    @property
-    def current(self) -> int:
-        """goose's current version: the most recently applied one (0 when none)."""
-        return self.order[0] if self.order else 0
-
-    @property
-    def highest(self) -> int:
-        return max(self.order, default=0)
-
-    def is_applied(self, version: int) -> bool:
-        return version in self.applied_at
 
 
 def plan_up(

@@ -11,13 +11,13 @@ import time
 import pytest
 from sqlalchemy import create_engine
 
-from llm_proxy.services.locks import LockOptions, LockTimeout, migration_lock
+from llm_proxy.env.locks import LockOptions, LockTimeout, migration_lock
 
 HOLD_AND_SIGNAL = textwrap.dedent(
     """
     import sys, time
     from sqlalchemy import create_engine
-    from llm_proxy.services.locks import migration_lock
+    from llm_proxy.env.locks import migration_lock
     engine = create_engine(sys.argv[1])
     with migration_lock(engine):
         print("locked", flush=True)
@@ -112,7 +112,7 @@ def test_mysql_locks_of_different_databases_do_not_block_each_other(mysql_url: s
     """GET_LOCK names are server-wide; the default name is scoped to the database."""
     from sqlalchemy import make_url
 
-    from llm_proxy.services.locks import mysql_lock_name
+    from llm_proxy.env.locks import mysql_lock_name
 
     other_url = make_url(mysql_url).set(database="mysql").render_as_string(hide_password=False)
     engine, other = create_engine(mysql_url), create_engine(other_url)

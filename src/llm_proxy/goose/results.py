@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from datetime import datetime
     from pathlib import Path
 
-    from llm_proxy.env.interrupted import Marker
+    from llm_proxy.goose.markers import Marker
     from llm_proxy.format.grammar import Direction
 
 
@@ -38,17 +38,20 @@ class PlannedStep:
 
 @dataclass(frozen=True, slots=True)
 class MigrationResult:
-    """One migration that ran: which file, which way, how long, how many statements."""
+    """One migration that ran: which file, which way, how long, how many statements.
+
+    ``statement_count`` is None for a Python revision (its ``op`` calls are not counted).
+    """
 
     version: int
     file: Path
     direction: Direction
     duration: float
-    statement_count: int
+    statement_count: int | None
 
     @property
     def empty(self) -> bool:
-        """True when the migration had no statements (goose still records its version)."""
+        """True when a SQL migration had no statements (goose still records its version)."""
         return self.statement_count == 0
 
     def __str__(self) -> str:
