@@ -90,10 +90,14 @@ def hook_calls(tmp_path: Path) -> list[list[object]]:
 
 
 def mixed_folder(make_folder) -> Path:
-    folder = make_folder({"00001_notes.sql": SQL_ONLY["00001_notes.sql"]}, name="mixed")
-    (folder / "00002_first_note.py").write_text(PYTHON_SECOND, encoding="utf-8")
-    (folder / "00003_notes_author.py").write_text(PYTHON_THIRD, encoding="utf-8")
-    return folder
+    return make_folder(
+        {
+            "00001_notes.sql": SQL_ONLY["00001_notes.sql"],
+            "00002_first_note.py": PYTHON_SECOND,
+            "00003_notes_author.py": PYTHON_THIRD,
+        },
+        name="mixed",
+    )
 
 
 def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -160,13 +164,12 @@ def test_python_revision_results_are_not_counted_as_statements(sqlite_url, make_
 
 
 def test_failing_python_revision_rolls_back_and_records_nothing(database_url, make_folder, probe):
-    folder = make_folder({"00001_notes.sql": SQL_ONLY["00001_notes.sql"]})
-    (folder / "00002_broken.py").write_text(
+    broken = (
         "from alembic import op\n\n\ndef upgrade() -> None:\n"
         "    op.execute(\"INSERT INTO notes (id, body) VALUES (7, 'kept?')\")\n"
-        "    op.execute('INSERT INTO no_such_table VALUES (1)')\n",
-        encoding="utf-8",
+        "    op.execute('INSERT INTO no_such_table VALUES (1)')\n"
     )
+    folder = make_folder({"00001_notes.sql": SQL_ONLY["00001_notes.sql"], "00002_broken.py": broken})
     with pytest.raises(PartialMigrationError) as caught:
         Migrator(database_url, folder).up()
     error = caught.value
@@ -192,13 +195,12 @@ def test_failing_sql_migration_is_a_partial_error_naming_what_was_applied(databa
 
 
 def test_python_revision_without_transaction_runs_in_autocommit(postgres_url, make_folder, probe):
-    folder = make_folder({"00001_notes.sql": SQL_ONLY["00001_notes.sql"]})
-    (folder / "00002_index.py").write_text(
+    concurrently = (
         "from alembic import op\n\nno_transaction = True\n\n\ndef upgrade() -> None:\n"
         "    op.execute('CREATE INDEX CONCURRENTLY notes_body ON notes (body)')\n\n\n"
-        "def downgrade() -> None:\n    op.execute('DROP INDEX CONCURRENTLY notes_body')\n",
-        encoding="utf-8",
+        "def downgrade() -> None:\n    op.execute('DROP INDEX CONCURRENTLY notes_body')\n"
     )
+    folder = make_folder({"00001_notes.sql": SQL_ONLY["00001_notes.sql"], "00002_index.py": concurrently})
     migrator = Migrator(postgres_url, folder)
     migrator.up()
     db = probe(postgres_url)
@@ -208,8 +210,8 @@ def test_python_revision_without_transaction_runs_in_autocommit(postgres_url, ma
 
 
 def test_python_revision_import_error_names_the_file_and_changes_nothing(sqlite_url, make_folder, probe):
-    folder = make_folder({"00001_notes.sql": SQL_ONLY["00001_notes.sql"]})
-    (folder / "00002_typo.py").write_text("from alembic import op\n\ndef upgrade(:\n    pass\n", encoding="utf-8")
+    typo = "from alembic import op\n\ndef upgrade(:\n    pass\n"
+    folder = make_folder({"00001_notes.sql": SQL_ONLY["00001_notes.sql"], "00002_typo.py": typo})
     with pytest.raises(Exception) as caught:
         Migrator(sqlite_url, folder).up()
     assert "00002_typo.py:3" in str(caught.value)

@@ -45,8 +45,8 @@ ENV_DIR = Path(__file__).resolve().parent
 ENVIRONMENT_VARIABLE = "LLM_PROXY_ENVIRONMENT"
 
 
-class SqlRevision:
-    """A goose SQL file behind a revision: its statements per direction, parsed on first use."""
+class _FileRevision:
+    """The migration file behind a revision."""
 
     def __init__(self, migration: MigrationFile) -> None:
         self.migration = migration
@@ -54,6 +54,10 @@ class SqlRevision:
     @property
     def path(self) -> Path:
         return self.migration.path
+
+
+class SqlRevision(_FileRevision):
+    """A goose SQL file behind a revision: its statements per direction, parsed on first use."""
 
     @cached_property
     def parsed(self) -> ParsedSQL:
@@ -72,15 +76,8 @@ class SqlRevision:
         return len(self.statements(direction))
 
 
-class PythonRevision:
+class PythonRevision(_FileRevision):
     """A Python revision file: Alembic's ``upgrade()``/``downgrade()``, imported on first use."""
-
-    def __init__(self, migration: MigrationFile) -> None:
-        self.migration = migration
-
-    @property
-    def path(self) -> Path:
-        return self.migration.path
 
     @cached_property
     def module(self) -> types.ModuleType:

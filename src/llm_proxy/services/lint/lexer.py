@@ -38,7 +38,8 @@ LITERALS = (Kind.STRING, Kind.DOLLAR, Kind.QUOTED, Kind.BLOCK_COMMENT)
 
 @dataclass(frozen=True, slots=True)
 class Token:
-    """One lexical unit; ``upper`` is the upper-cased text of a word (for keyword tests)."""
+    """A piece of SQL as the lexer cuts it (see :class:`Kind`); ``upper`` is the upper-cased
+    text of a word (for keyword tests)."""
 
     kind: Kind
     text: str
