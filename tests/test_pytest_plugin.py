@@ -79,6 +79,24 @@ def test_bad_migrations_fail_with_file_line_and_object(project: pytest.Pytester)
     ])
 
 
+def test_python_revisions_get_the_same_checks(project: pytest.Pytester) -> None:
+    project.makeini(INI)
+    folder = project.path / "db" / "migrations"
+    (folder / "00002_seed.py").write_text(
+        "from alembic import op\n\n\ndef upgrade() -> None:\n"
+        "    op.execute(\"INSERT INTO tokens (id, name) VALUES ('t', 'first')\")\n\n\n"
+        "def downgrade() -> None:\n    op.execute(\"DELETE FROM tokens WHERE id = 't'\")\n"
+    )
+    (folder / "00003_broken.py").write_text("def upgrade(:\n    pass\n")
+    result = project.runpytest("-v", "-rs")
+    result.stdout.fnmatch_lines([
+        "*00002_seed.py::parses PASSED*",
+        "*00002_seed.py::roundtrip PASSED*",
+        "*00003_broken.py::parses FAILED*",
+        "*00003_broken.py:1: error parse: not valid Python*",
+    ])
+
+
 def test_round_trip_can_be_turned_off_and_options_override_the_ini(project: pytest.Pytester) -> None:
     project.makeini(INI + "llm_proxy_roundtrip = false\n")
     (project.path / "db" / "migrations" / "00002_add_col.sql").write_text(BAD_DOWN)
