@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-DIALECTS = ("sqlite", "postgres", "mysql")
+from llm_proxy.dialects import DIALECTS
+
 
 
 def bundled_migrations(dialect: str = "sqlite") -> Path:

@@ -28,10 +28,10 @@ from alembic.runtime.migration import MigrationContext, RevisionStep, StampStep
 
 from llm_proxy.env import interrupted, offline, store
 from llm_proxy.env._alembic_compat import install_version_store
-from llm_proxy.env.engine import DIALECT_NAMES
 from llm_proxy.env.locks import whoami
 from llm_proxy.env.revisions import goose_map, revision_of
 from llm_proxy.env.version_table import read_state, table_exists
+from llm_proxy.dialects import dialect_name
 from llm_proxy.errors import MigrationError, MigrationFailed, PartialMigrationError
 from llm_proxy.format.grammar import Direction
 from llm_proxy.goose.results import MigrationResult
@@ -62,7 +62,7 @@ class GooseMigrationContext(MigrationContext):
         super().__init__(dialect, connection, opts, environment_context)
         self.settings: EnvSettings = opts["goose_settings"]
         self.planner: GoosePlanner = opts["goose_planner"]
-        self.goose_table = VersionTable(self.settings.table, DIALECT_NAMES[dialect.name])
+        self.goose_table = VersionTable(self.settings.table, dialect_name(dialect.name))
         self.results: list[MigrationResult] = []
         """The migrations that ran and were committed, in order."""
         self.last_result: MigrationResult | None = None

@@ -29,13 +29,6 @@ if TYPE_CHECKING:
     from llm_proxy.selection import DatabaseTarget
 
 SQLITE_BUSY_TIMEOUT = 30.0
-DIALECT_NAMES = {"sqlite": "sqlite", "postgresql": "postgres", "mysql": "mysql", "mariadb": "mysql"}
-
-
-def dialect_of(connection: Connection | Engine) -> str:
-    """Our dialect name (``sqlite``, ``postgres``, ``mysql``) for a SQLAlchemy connection."""
-    return DIALECT_NAMES[connection.dialect.name]
-
 
 def open_engine(target: DatabaseTarget, *, create_folder: bool = False) -> Engine:
     """An engine for ``target``; ``create_folder`` makes the folder of a SQLite file first."""

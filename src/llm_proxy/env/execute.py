@@ -21,7 +21,8 @@ import re
 import sqlite3
 from typing import TYPE_CHECKING
 
-from llm_proxy.env.engine import database_message, dialect_of
+from llm_proxy.dialects import dialect_of
+from llm_proxy.env.engine import database_message
 from llm_proxy.env.offline import terminated
 from llm_proxy.errors import MigrationFailed, StatementRef
 

@@ -36,6 +36,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from llm_proxy.dialects import dialect_of
 from llm_proxy.errors import MigrationError
 
 if TYPE_CHECKING:
@@ -148,18 +149,16 @@ def _close(lock: _Lock) -> None:
 
 def _lock_for(bind: Engine | Connection, opts: LockOptions) -> _Lock:
     engine = bind.engine
-    name = engine.dialect.name
+    name = dialect_of(engine)
     if name == "sqlite":
         database = engine.url.database
         if not database or database == ":memory:" or database.startswith("file::memory:"):
             return _NoLock()
         return _FileLock(Path(database).with_name(Path(database).name + LOCK_FILE_SUFFIX))
     session = _Session(bind)
-    if name == "postgresql":
+    if name == "postgres":
         return _PostgresLock(session, opts.postgres_lock_id)
-    if name in ("mysql", "mariadb"):
-        return _MySQLLock(session, opts.mysql_lock_name or mysql_lock_name(engine.url.database or ""))
-    raise MigrationError(f"no migration lock for the {name} dialect")
+    return _MySQLLock(session, opts.mysql_lock_name or mysql_lock_name(engine.url.database or ""))
 
 
 class _NoLock:

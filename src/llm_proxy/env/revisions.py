@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from alembic.script import Script, ScriptDirectory
 
+from llm_proxy.dialects import dialect_of
 from llm_proxy.env._alembic_compat import ExactRevisionMap
 from llm_proxy.env.settings import settings_from_config
 from llm_proxy.errors import MigrationError, MigrationFailed, PythonRevisionError, StatementRef
@@ -197,7 +198,7 @@ def _run(revision: Revision, direction: Direction, **kw: Any) -> None:
         except MigrationError:
             raise
         except Exception as exc:
-            raise _python_failure(revision, direction, op.get_context().dialect.name, exc) from exc
+            raise _python_failure(revision, direction, dialect_of(op.get_context()), exc) from exc
         return
     from llm_proxy.env.execute import run_statements
 
@@ -214,7 +215,7 @@ def _python_failure(revision: PythonRevision, direction: Direction, dialect: str
     text = linecache.getline(str(revision.path), line).strip()
     if not revision.use_transaction:
         reason = "the revision runs without a transaction (no_transaction = True)"
-    elif dialect in ("mysql", "mariadb"):
+    elif dialect == "mysql":
         reason = "MySQL commits DDL statements implicitly"
     else:
         reason = ""

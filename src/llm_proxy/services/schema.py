@@ -21,6 +21,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from llm_proxy.dialects import dialect_of
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping
 
@@ -150,7 +152,7 @@ class SchemaReader:
 
     def __init__(self, connection: Connection, *, exclude: Iterable[str] = ()) -> None:
         self.connection = connection
-        self.dialect = "mysql" if connection.dialect.name == "mariadb" else connection.dialect.name
+        self.dialect = dialect_of(connection)
         self.exclude = {name.lower() for name in exclude}
         self._known: dict[object, tuple[SchemaObject, ...]] = {}
         self._recent: list[tuple[object, Snapshot]] = []
@@ -266,7 +268,7 @@ class SchemaReader:
 
 
 _CATALOG: Mapping[str, Mapping[str, str]] = {
-    "postgresql": {
+    "postgres": {
         "views": "SELECT viewname, definition FROM pg_views WHERE schemaname = current_schema() "
         "UNION ALL SELECT matviewname, definition FROM pg_matviews WHERE schemaname = current_schema()",
         "triggers": "SELECT t.tgname, c.relname, pg_get_triggerdef(t.oid) FROM pg_trigger t "

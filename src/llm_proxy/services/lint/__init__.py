@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from llm_proxy.dialects import DIALECTS
 from llm_proxy.services.lint import ddl, sections, splitting, transactions
 from llm_proxy.services.lint.rules import RULES, UNKNOWN_ID
 from llm_proxy.services.lint.source import read_source
@@ -22,10 +23,9 @@ if TYPE_CHECKING:
     from llm_proxy.format.grammar import ParsedSQL
     from llm_proxy.services.findings import Finding
 
-DIALECTS = ("sqlite", "postgres", "mysql")
 _CHECKS = (splitting.check, ddl.check, transactions.check, sections.check)
 
-__all__ = ["DIALECTS", "RULES", "explain", "lint_file"]
+__all__ = ["RULES", "explain", "lint_file"]
 
 
 def lint_file(path: Path, parsed: ParsedSQL, *, dialect: str | None = None) -> list[Finding]:
