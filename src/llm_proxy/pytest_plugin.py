@@ -32,9 +32,15 @@ import pytest
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from typing import Literal
+
+    from _pytest._code.code import TerminalRepr
 
     from llm_proxy.services.findings import Finding
     from llm_proxy.services.validate import ValidationReport
+
+    # pytest keeps its own alias private, and 8.0 names it _TracebackStyle, later ones TracebackStyle.
+    TracebackStyle = Literal["long", "short", "line", "no", "native", "value", "auto"]
 
 CHECKS = ("parses", "lints", "roundtrip")
 _REPORT = pytest.StashKey["ValidationReport"]()
@@ -157,10 +163,12 @@ class CheckItem(pytest.Item):
             if names.index(self.file.name) > stop:
                 pytest.skip(f"the round trip stopped at {summary.stopped}")
 
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: str | None = None) -> str:  # type: ignore[override]
+    def repr_failure(
+        self, excinfo: pytest.ExceptionInfo[BaseException], style: TracebackStyle | None = None
+    ) -> str | TerminalRepr:
         if isinstance(excinfo.value, MigrationCheckFailed):
             return str(excinfo.value)
-        return super().repr_failure(excinfo, style)  # type: ignore[arg-type]
+        return super().repr_failure(excinfo, style)
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         return (self.file or self.path, None, f"llm-proxy {self.check}: {self.name}")

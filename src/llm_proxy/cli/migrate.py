@@ -14,14 +14,11 @@ from __future__ import annotations
 
 import importlib
 from functools import cache
-from typing import TYPE_CHECKING
 
 import typer
+from typer.core import TyperCommand
 
 from llm_proxy.cli.errors import ReportingGroup
-
-if TYPE_CHECKING:
-    import click
 
 # command name -> (module under llm_proxy.cli, function), in the order help lists them
 COMMANDS = {
@@ -42,23 +39,31 @@ COMMANDS = {
 
 
 class MigrateGroup(ReportingGroup):
-    """The ``migrate`` group: its commands are built from their modules on first use."""
+    """The ``migrate`` group: its commands are built from their modules on first use.
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    ``ctx`` is typed ``object`` because it is unused and click's ``Context`` has no one
+    public name across the typer releases in range (later ones vendor click as
+    ``typer._click``); ``object`` is a valid override of either.
+    """
+
+    def list_commands(self, ctx: object) -> list[str]:
         return list(COMMANDS)
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+    def get_command(self, ctx: object, cmd_name: str) -> TyperCommand | None:
         return load_command(cmd_name) if cmd_name in COMMANDS else None
 
 
 @cache
-def load_command(name: str) -> click.Command:
+def load_command(name: str) -> TyperCommand:
     """The click command ``name``, built by typer from its function (and the module's EPILOG)."""
     module_name, function = COMMANDS[name]
     module = importlib.import_module(f"llm_proxy.cli.{module_name}")
     single = typer.Typer(pretty_exceptions_show_locals=False)
     single.command(name, epilog=getattr(module, "EPILOG", None))(getattr(module, function))
-    return typer.main.get_command(single)
+    command = typer.main.get_command(single)
+    # typer declares click's Command; a Typer with one command and no callback builds a TyperCommand.
+    assert isinstance(command, TyperCommand)
+    return command
 
 
 app = typer.Typer(

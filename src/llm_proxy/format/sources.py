@@ -105,9 +105,11 @@ def is_timestamp_version(version: int) -> bool:
         return False
     # Fixed-width fields like Go's time.Parse("20060102150405"); strptime would also accept
     # one-digit months and days and so split some invalid stamps into valid ones.
-    fields = [int(digits[a:b]) for a, b in ((0, 4), (4, 6), (6, 8), (8, 10), (10, 12), (12, 14))]
+    year, month, day, hour, minute, second = (
+        int(digits[a:b]) for a, b in ((0, 4), (4, 6), (6, 8), (8, 10), (10, 12), (12, 14))
+    )
     try:
-        moment = datetime(*fields)
+        moment = datetime(year, month, day, hour, minute, second)
     except ValueError:
         return False
     return moment > datetime(1970, 1, 1)

@@ -132,7 +132,8 @@ def scratch_database(server: DatabaseTarget, *, prefix: str = SCRATCH_PREFIX) ->
         finally:
             force = ""
             with admin.connect() as connection:
-                if server.dialect == "postgres" and connection.dialect.server_version_info >= (13,):
+                version = connection.dialect.server_version_info or ()
+                if server.dialect == "postgres" and version >= (13,):
                     force = " WITH (FORCE)"
                 connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {quote}{name}{quote}{force}")
     finally:

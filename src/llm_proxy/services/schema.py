@@ -230,7 +230,7 @@ class SchemaReader:
 
         inspector = inspect(self.connection)
         tables = [t for t in inspector.get_table_names() if t.lower() not in self.exclude]
-        multi = {
+        multi: dict[str, Mapping[tuple[str | None, str], object]] = {
             "columns": inspector.get_multi_columns(filter_names=tables),
             "primary_key": inspector.get_multi_pk_constraint(filter_names=tables),
             "indexes": inspector.get_multi_indexes(filter_names=tables),

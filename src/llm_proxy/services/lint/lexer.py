@@ -93,6 +93,7 @@ def tokenize(text: str, *, dialect: str | None = None) -> list[Token]:
     match = pattern.match
     while pos < size:
         m = match(text, pos)
+        assert m is not None  # (?P<other>.) under DOTALL matches any character
         kind = m.lastgroup
         end = m.end()
         if kind == "ws":
