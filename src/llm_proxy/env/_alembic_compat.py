@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from alembic.config import CommandLine
     from alembic.runtime.environment import EnvironmentContext
     from alembic.runtime.migration import MigrationContext
-    from alembic.script import Script
+    from alembic.script import Script, ScriptDirectory
 
 _ALEMBIC_HEAD_MAINTAINER = migration.HeadMaintainer
 
@@ -56,7 +56,8 @@ def install_version_store(context_class: type[MigrationContext], store: Callable
 
 def environment_of(context_module: Any) -> EnvironmentContext:
     """The EnvironmentContext behind ``alembic.context`` (a module of proxies to it)."""
-    return context_module._proxy  # type: ignore[no-any-return]
+    environment: EnvironmentContext = context_module._proxy
+    return environment
 
 
 def install_migration_context(environment: EnvironmentContext, context: MigrationContext) -> None:
@@ -87,11 +88,11 @@ class ExactRevisionMap(RevisionMap):
 
 def ini_files(command_line: CommandLine, options: Namespace) -> tuple[Any, Any]:
     """``(toml_file, ini_file)`` as the ``alembic`` command line chooses them from ``options``."""
-    return command_line._inis_from_config(options)  # type: ignore[no-any-return]
+    return command_line._inis_from_config(options)
 
 
 @contextmanager
-def goose_script_directory(script_class: type) -> Iterator[None]:
+def goose_script_directory(script_class: type[ScriptDirectory]) -> Iterator[None]:
     """Make ``alembic.command`` build ``script_class`` while a command runs.
 
     The commands look ``ScriptDirectory`` up as a module global; the caller serialises
@@ -99,9 +100,9 @@ def goose_script_directory(script_class: type) -> Iterator[None]:
     """
     from alembic import command
 
-    original = command.ScriptDirectory  # type: ignore[attr-defined]
-    command.ScriptDirectory = script_class  # type: ignore[attr-defined]
+    original = command.ScriptDirectory
+    command.ScriptDirectory = script_class  # type: ignore[misc]
     try:
         yield
     finally:
-        command.ScriptDirectory = original  # type: ignore[attr-defined]
+        command.ScriptDirectory = original  # type: ignore[misc]

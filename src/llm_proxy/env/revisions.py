@@ -96,7 +96,7 @@ class PythonRevision(_FileRevision):
             raise PythonRevisionError(
                 self.path, None, f"defines no {name}() function; add 'def {name}() -> None:' to migrate {direction.value}"
             )
-        return found  # type: ignore[no-any-return]
+        return found
 
     def prepare(self, direction: Direction) -> None:
         """Import the module and check it has the function of ``direction`` (statements
@@ -156,7 +156,7 @@ def goose_map(script: ScriptDirectory) -> GooseRevisionMap:
 
 def revision_of(script: ScriptDirectory, version: int) -> Revision:
     """The file behind ``version`` in ``script``'s revision map."""
-    return script.revision_map.get_revision(str(version)).module.goose  # type: ignore[union-attr,no-any-return]
+    return script.revision_map.get_revision(str(version)).module.goose  # type: ignore[union-attr]
 
 
 def _scripts(migrations: Sequence[MigrationFile]) -> Iterator[Script]:

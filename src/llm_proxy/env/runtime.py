@@ -131,7 +131,7 @@ def configure(context: ModuleType, *, connection: Connection | None = None, on_v
         transaction_per_migration=True,
         transactional_ddl=True,
         literal_binds=environment.is_offline_mode(),
-        on_version_apply=list(on_version_apply),
+        on_version_apply=list(on_version_apply),  # type: ignore[arg-type]  # Alembic takes one callable or several
         goose_settings=settings,
         goose_planner=planner,
     )
