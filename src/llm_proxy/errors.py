@@ -164,3 +164,27 @@ class MigrationFailed(MigrationError):
 
 class DatabaseError(MigrationError):
     """The database cannot be reached or read (connection refused, no such database, ...)."""
+
+
+class DatabaseSelectionError(MigrationError):
+    """The settings do not name a database this package can open."""
+
+
+class LockTimeoutError(MigrationError):
+    """The migration lock was not free within the timeout."""
+
+
+class AlembicCommandError(MigrationError):
+    """Alembic refused the command (an unknown revision, a bad range, ...)."""
+
+
+class StartupError(MigrationError):
+    """The database could not be opened or migrated; the server must not start."""
+
+
+class HistoryError(MigrationError):
+    """git cannot tell the folder's history: not a repository, unknown reference, no git."""
+
+
+class ConfigError(MigrationError):
+    """The configuration cannot be written as asked."""

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import parse_qsl, quote, unquote
 
-from llm_proxy.errors import MigrationError
+from llm_proxy.errors import DatabaseSelectionError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -33,10 +33,6 @@ _DRIVERS: dict[str, tuple[Dialect, str]] = {
     "mysql": ("mysql", "mysql+pymysql"),
     "mariadb": ("mysql", "mysql+pymysql"),
 }
-
-
-class DatabaseSelectionError(MigrationError):
-    """The settings do not name a database this package can open."""
 
 
 @dataclass(frozen=True, slots=True)

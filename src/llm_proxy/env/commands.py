@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from llm_proxy.env.scripts import ENV_DIR, GooseScriptDirectory
 from llm_proxy.env.settings import SETTINGS_KEY, resolve_settings
-from llm_proxy.errors import MigrationError
+from llm_proxy.errors import AlembicCommandError, MigrationError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -27,10 +27,6 @@ if TYPE_CHECKING:
 
 # Commands that write Python revision files or need SQLAlchemy models.
 _UNSUPPORTED = {"revision", "merge", "init", "check", "list_templates"}
-
-
-class AlembicCommandError(MigrationError):
-    """Alembic refused the command (an unknown revision, a bad range, ...)."""
 
 
 def run_alembic(

@@ -36,7 +36,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from llm_proxy.errors import MigrationError
+from llm_proxy.errors import LockTimeoutError, MigrationError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -49,8 +49,7 @@ DEFAULT_TIMEOUT = 300.0
 LOCK_FILE_SUFFIX = "-migrate-lock"
 
 
-class LockTimeout(MigrationError):
-    """The migration lock was not free within the timeout."""
+LockTimeout = LockTimeoutError  # the older name, still importable from here
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +106,7 @@ def migration_lock(
     statements run in short transactions of their own on it, outside the caller's).
 
     ``on_wait`` receives a sentence naming the holder when the lock is busy (once, then
-    again every 10 seconds of waiting). Raises :class:`LockTimeout` after
+    again every 10 seconds of waiting). Raises :class:`~llm_proxy.errors.LockTimeoutError` after
     ``options.timeout`` seconds.
     """
     opts = options or LockOptions()
@@ -128,7 +127,7 @@ def _wait_for(lock: _Lock, opts: LockOptions, on_wait: Callable[[str], None] | N
     while not lock.try_acquire():
         now = time.monotonic()
         if now >= deadline:
-            raise LockTimeout(
+            raise LockTimeoutError(
                 f"gave up after {opts.timeout:g} s waiting for the migration lock, "
                 f"held by {lock.holder()}; if that migration is still running let it finish, "
                 "otherwise stop that process (the lock is released when it exits), "
