@@ -10,7 +10,7 @@ import pytest
 
 from llm_proxy.api import Migrator
 from llm_proxy.bundled import bundled_migrations
-from llm_proxy.errors import DatabaseError, MigrationError, ParseError, TargetError, VersionTableError
+from llm_proxy.errors import DatabaseError, LockOptionsError, MigrationError, ParseError, TargetError, VersionTableError
 from llm_proxy.format.grammar import Direction
 from llm_proxy.services.results import MigrationResult, PlannedStep
 
@@ -76,7 +76,7 @@ def test_options_are_checked_when_built(tmp_path):
         Migrator(tmp_path / "x.db", tmp_path / "nowhere")
     with pytest.raises(VersionTableError):
         Migrator(tmp_path / "x.db", tmp_path, "bad name")
-    with pytest.raises(ValueError):
+    with pytest.raises(LockOptionsError, match="cannot be negative"):
         Migrator(tmp_path / "x.db", tmp_path, lock_timeout=-1)
 
 

@@ -170,6 +170,14 @@ class DatabaseSelectionError(MigrationError):
     """The settings do not name a database this package can open."""
 
 
+class LockOptionsError(MigrationError, ValueError):
+    """A lock setting is out of range (a negative timeout, ...).
+
+    Also a ``ValueError``, as the settings' checks raised before, so that callers catching
+    that keep working.
+    """
+
+
 class LockTimeoutError(MigrationError):
     """The migration lock was not free within the timeout."""
 

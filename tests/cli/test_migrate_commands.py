@@ -184,6 +184,21 @@ def test_both_database_options_are_refused_by_name(tmp_path: Path) -> None:
     assert not (tmp_path / "a.db").exists()
 
 
+@pytest.mark.parametrize("command", ["up", "up-by-one", "down", "redo", "reset"])
+@pytest.mark.parametrize(("timeout", "message"), [("-1", "cannot be negative"), ("nan", "must be a number of seconds")])
+def test_a_bad_lock_timeout_is_a_usage_error_naming_the_option(
+    command: str, timeout: str, message: str, tmp_path: Path
+) -> None:
+    database = tmp_path / "x.db"
+    for extra in ([], ["--json"]):
+        result = invoke("migrate", command, "--db", str(database), "--lock-timeout", timeout, *extra)
+        assert result.exit_code == 2, result.output
+        words = " ".join(result.stderr.replace("│", " ").split())  # the message as one line, out of its box
+        assert f"Invalid value for '--lock-timeout': the lock timeout {message}" in words
+        assert result.stdout == "" and result.exception is not None and "Traceback" not in result.output
+    assert not database.exists()
+
+
 def test_traceback_variable_shows_the_exception_instead_of_the_message(tmp_path: Path) -> None:
     result = invoke("migrate", "down", "--db", str(tmp_path / "x.db"), env={"LLM_PROXY_TRACEBACK": "1"})
     assert isinstance(result.exception, MigrationError)

@@ -11,7 +11,7 @@ import time
 import pytest
 from sqlalchemy import create_engine
 
-from llm_proxy.errors import LockTimeoutError
+from llm_proxy.errors import LockOptionsError, LockTimeoutError
 from llm_proxy.services.locks import LockOptions, migration_lock
 
 HOLD_AND_SIGNAL = textwrap.dedent(
@@ -84,10 +84,18 @@ def test_sqlite_lock_file_names_the_holder(tmp_path) -> None:  # type: ignore[no
 
 @pytest.mark.parametrize(
     "bad",
-    [{"timeout": -1}, {"poll_interval": 0}, {"postgres_lock_id": 2**63}, {"mysql_lock_name": ""}, {"mysql_lock_name": "x" * 65}],
+    [
+        {"timeout": -1},
+        {"timeout": float("nan")},
+        {"poll_interval": 0},
+        {"poll_interval": float("nan")},
+        {"postgres_lock_id": 2**63},
+        {"mysql_lock_name": ""},
+        {"mysql_lock_name": "x" * 65},
+    ],
 )
 def test_lock_options_are_checked_when_built(bad: dict[str, object]) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(LockOptionsError):
         LockOptions(**bad)  # type: ignore[arg-type]
 
 

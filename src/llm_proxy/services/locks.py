@@ -27,6 +27,7 @@ lock) and bounded by ``timeout``.
 from __future__ import annotations
 
 import json
+import math
 import os
 import socket
 import time
@@ -36,7 +37,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from llm_proxy.errors import LockTimeoutError, MigrationError
+from llm_proxy.errors import LockOptionsError, LockTimeoutError, MigrationError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -62,14 +63,16 @@ class LockOptions:
     mysql_lock_name: str | None = None  # default: MYSQL_LOCK_NAME:<database>
 
     def __post_init__(self) -> None:
+        if math.isnan(self.timeout):  # every comparison with NaN is false: it would wait forever
+            raise LockOptionsError("the lock timeout must be a number of seconds")
         if self.timeout < 0:
-            raise ValueError("the lock timeout cannot be negative")
-        if self.poll_interval <= 0:
-            raise ValueError("the lock poll interval must be positive")
+            raise LockOptionsError("the lock timeout cannot be negative")
+        if not self.poll_interval > 0:  # NaN too
+            raise LockOptionsError("the lock poll interval must be positive")
         if not -(2**63) <= self.postgres_lock_id < 2**63:
-            raise ValueError("the PostgreSQL advisory lock id must fit in a 64-bit integer")
+            raise LockOptionsError("the PostgreSQL advisory lock id must fit in a 64-bit integer")
         if self.mysql_lock_name is not None and not 0 < len(self.mysql_lock_name) <= 64:
-            raise ValueError("the MySQL lock name must have 1 to 64 characters")
+            raise LockOptionsError("the MySQL lock name must have 1 to 64 characters")
 
 
 class _Lock(Protocol):
