@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import make_url
 
+from llm_proxy.api import Migrator
 from llm_proxy.selection import DatabaseSelectionError, from_goose, from_url, mask_password, select_database
+from llm_proxy.services.roundtrip import scratch_database
 
 
 def test_default_is_the_sqlite_file_under_data() -> None:
@@ -57,6 +59,62 @@ def test_goose_libpq_key_value_string() -> None:
     )
     assert url.query == {"sslmode": "disable"}
     assert "s3" not in target.display
+
+
+@pytest.mark.parametrize(
+    ("dbstring", "parts"),
+    [
+        ("dbname=my\\ db", {"database": "my db"}),
+        ("host=127.0.0.1 port=5432 user=postgres dbname='my db'", {"host": "127.0.0.1", "port": 5432, "database": "my db"}),
+        ("dbname = lp  user =app", {"username": "app", "database": "lp"}),
+        (r"password='it\'s a \\ secret' dbname=lp", {"password": "it's a \\ secret", "database": "lp"}),
+        ("password=p@ss/w:rd dbname='a/b?c'", {"password": "p@ss/w:rd", "database": "a/b?c"}),
+        ("host=/run/postgresql dbname=lp", {"host": None, "database": "lp", "query": {"host": "/run/postgresql"}}),
+        ("host=db connect_timeout=5", {"host": "db", "database": "", "query": {"connect_timeout": "5"}}),
+    ],
+)
+def test_goose_libpq_strings_are_read_as_libpq_reads_them(dbstring: str, parts: dict[str, object]) -> None:
+    url = make_url(from_goose("postgres", dbstring).url)
+    assert url.drivername == "postgresql+psycopg"
+    assert {name: getattr(url, name) for name in parts} == parts
+
+
+@pytest.mark.parametrize(
+    ("dbstring", "problem", "secret"),
+    [
+        ("host=db password=two words", 'missing "=" after "***"', "words"),
+        ("PASSWORD=two words", 'invalid connection option "PASSWORD"', "words"),
+        ("host=db password='never closed", "unterminated quoted string", "never closed"),
+        ("password=hidden-too bogus=1", 'invalid connection option "***"', "bogus"),
+        ("host=db bogus=1 password=s3cret", 'invalid connection option "bogus"', "s3cret"),
+        ("just-a-word", 'missing "=" after "just-a-word"', None),
+    ],
+)
+def test_a_malformed_libpq_string_is_refused_without_the_password(dbstring: str, problem: str, secret: str | None) -> None:
+    with pytest.raises(DatabaseSelectionError) as caught:
+        from_goose("postgres", dbstring)
+    message = str(caught.value)
+    assert message.startswith(f"GOOSE_DBSTRING is not a libpq connection string: {problem}; expected key=value pairs")
+    assert "dbname='my db'" in message
+    if secret is not None:
+        assert secret not in message
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+
+
+def test_a_libpq_string_reaches_a_database_with_a_space_in_its_name(postgres_url: str) -> None:
+    server = make_url(postgres_url)
+    admin = from_url(server.set(database="postgres").render_as_string(hide_password=False))
+    with scratch_database(admin, prefix="lp test ") as target:
+        name = make_url(target.url).database
+        assert name is not None and name.startswith("lp test ")
+        where = f"host={server.host} port={server.port} user={server.username}"
+        quoted = select_database(environ={"GOOSE_DRIVER": "postgres", "GOOSE_DBSTRING": f"{where} dbname='{name}'"})
+        escaped_name = name.replace(" ", "\\ ")
+        escaped = select_database(environ={"GOOSE_DRIVER": "postgres", "GOOSE_DBSTRING": f"{where} dbname={escaped_name}"})
+        assert quoted == escaped
+
+        Migrator(escaped).up()
+        assert Migrator(target).version() == 6
 
 
 def test_goose_go_mysql_dsn() -> None:

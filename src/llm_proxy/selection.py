@@ -125,11 +125,23 @@ def from_goose(driver: str, dbstring: str) -> DatabaseTarget:
 
 
 def _from_libpq(conninfo: str) -> DatabaseTarget:
-    """libpq ``key=value`` pairs (values may be single-quoted) as a URL."""
-    pairs = dict(
-        (m.group(1), re.sub(r"\\(.)", r"\1", m.group(2)) if m.group(2) is not None else m.group(3))
-        for m in re.finditer(r"(\w+)\s*=\s*(?:'((?:\\.|[^'])*)'|(\S*))", conninfo)
-    )
+    """libpq ``key=value`` pairs as a URL, parsed by libpq itself (through psycopg).
+
+    libpq's rules are subtle (single quotes, backslash escapes inside and outside them,
+    white space around ``=``), so a copy of them would misread strings that goose, psql
+    and the server accept. psycopg is imported here only: no other selection needs it.
+    """
+    from psycopg import Error
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        pairs = {key: str(value) for key, value in conninfo_to_dict(conninfo).items()}
+    except Error as exc:
+        raise DatabaseSelectionError(
+            f"GOOSE_DBSTRING is not a libpq connection string: {_libpq_problem(str(exc), conninfo)}; "
+            "expected key=value pairs such as host=127.0.0.1 port=5432 user=app dbname=llm_proxy "
+            "(quote a value with spaces: dbname='my db')"
+        ) from None
     user = quote(pairs.pop("user", ""), safe="")
     password = pairs.pop("password", None)
     auth = f"{user}:{quote(password, safe='')}@" if password is not None else (f"{user}@" if user else "")
@@ -144,6 +156,25 @@ def _from_libpq(conninfo: str) -> DatabaseTarget:
         f"postgresql+psycopg://{auth}{netloc}/{quote(dbname, safe='')}" + (f"?{query}" if query else ""),
         "postgres",
     )
+
+
+def _libpq_problem(message: str, conninfo: str) -> str:
+    """libpq's reason for refusing ``conninfo``, without any piece of a password.
+
+    libpq quotes the piece of the string it stumbled on (``missing "=" after "word"``); in
+    ``password=two words`` that piece is the end of the password, so every quoted piece
+    that comes from the part of the string after ``password`` is hidden.
+    """
+    reason = message.strip().partition("\n")[0].removesuffix(" in connection info string")
+    keyword = conninfo.lower().find("password")
+    if keyword < 0:
+        return reason
+    secret_from = keyword + len("password")
+
+    def hide(match: re.Match[str]) -> str:
+        return '"***"' if match[1] != "=" and conninfo.find(match[1], secret_from) >= 0 else match[0]
+
+    return re.sub(r'"([^"]*)"', hide, reason)
 
 
 _GO_MYSQL_DSN = re.compile(

@@ -54,3 +54,16 @@ def test_a_successful_run_shows_the_url_masked(postgres_url: str) -> None:
         assert result.exit_code == 0, result.output
         assert SECRET not in result.output
     assert "postgres:***@" in result.stdout
+
+
+def test_a_malformed_goose_dbstring_is_refused_without_the_password() -> None:
+    """An unquoted password with a space in it: libpq names the word after the space."""
+    exe = Path(sys.executable).with_name("llm-proxy")
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DATABASE_PATH", "DB_DRIVER")}
+    env |= {"GOOSE_DRIVER": "postgres", "GOOSE_DBSTRING": f"host=127.0.0.1 user=app password={SECRET} and-{SECRET}"}
+    for extra in ([], ["--json"]):
+        result = subprocess.run([str(exe), "migrate", "status", *extra], capture_output=True, text=True, env=env, check=False)
+        assert result.returncode == 1, result.stderr
+        assert SECRET not in result.stdout + result.stderr
+        assert "GOOSE_DBSTRING is not a libpq connection string" in (result.stdout if extra else error_of(result.stderr))
+        assert "Traceback" not in result.stderr
