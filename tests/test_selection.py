@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import make_url
 
 from llm_proxy.api import Migrator
@@ -134,6 +136,55 @@ def test_bad_urls_name_the_fix_without_the_password() -> None:
     assert "tiger" not in str(caught.value)
     with pytest.raises(DatabaseSelectionError, match="--db PATH"):
         from_url("data/llm-proxy.db")
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql://x@h:notaport/db", "postgresql://x@h:notaport/db"),
+        ("mysql://root:pw@h:3306x/db", "mysql://root:***@h:3306x/db"),
+        ("postgresql://h:/db", "postgresql://h:/db"),
+        ("postgresql://h:0/db", "postgresql://h:***/db"),
+        ("postgresql://h:65536/db", "postgresql://h:***/db"),
+        ("postgresql://h:-5/db", "postgresql://h:***/db"),
+        ("postgresql://app:secret/db", "postgresql://app:***/db"),  # "@host" left out: the "port" is a password
+        ("postgresql+psycopg://[::1]:x/db?sslmode=disable", "postgresql+psycopg://[::1]:***/db?sslmode=disable"),
+    ],
+)
+def test_a_url_with_a_bad_port_is_refused_when_read(url: str, shown: str) -> None:
+    with pytest.raises(DatabaseSelectionError) as caught:
+        from_url(url)
+    assert str(caught.value) == f"{shown}: the port must be a number from 1 to 65535, as in postgresql://user@host:5432/dbname"
+
+
+@pytest.mark.parametrize(
+    ("driver", "dbstring", "message"),
+    [
+        ("postgres", "host=db port=abc dbname=lp", "GOOSE_DBSTRING: port='abc' is not a number from 1 to 65535"),
+        ("mysql", "app:pw@tcp(db:33o6)/lp", "GOOSE_DBSTRING: the port of tcp(db:33o6) is not a number from 1 to 65535"),
+    ],
+)
+def test_a_goose_dbstring_with_a_bad_port_is_refused_when_read(driver: str, dbstring: str, message: str) -> None:
+    with pytest.raises(DatabaseSelectionError) as caught:
+        from_goose(driver, dbstring)
+    assert str(caught.value) == message
+
+
+def test_a_driver_name_sqlalchemy_cannot_parse_is_refused() -> None:
+    with pytest.raises(DatabaseSelectionError, match="is not a database scheme"):
+        from_url("postgresql+psy-copg://h/db")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="ab:@/[]?1-", max_size=14), st.sampled_from(["postgresql", "mysql", "postgresql+psycopg"]))
+def test_every_url_accepted_is_one_sqlalchemy_can_parse(rest: str, scheme: str) -> None:
+    """Ports are found as SQLAlchemy finds them: what from_url lets through never fails in make_url."""
+    try:
+        target = from_url(f"{scheme}://{rest}")
+    except DatabaseSelectionError:
+        return
+    port = make_url(target.url).port
+    assert port is None or 0 < port < 65536
 
 
 @pytest.mark.parametrize(

@@ -139,6 +139,8 @@ def test_a_failing_migration_exits_1_naming_it_and_keeps_the_earlier_ones(
         (["up", "--dir", "{missing}"], "does not exist"),
         (["status", "--dir", "{missing}"], "does not exist"),
         (["up", "--database-url", "oracle://scott@db/x"], "unsupported database"),
+        (["up", "--database-url", "postgresql://x@h:notaport/db"], "the port must be a number from 1 to 65535"),
+        (["status", "--database-url", "postgresql://x@h:notaport/db"], "the port must be a number from 1 to 65535"),
         (["status", "--table", "bad name; DROP"], "not a valid version table name"),
     ],
 )
