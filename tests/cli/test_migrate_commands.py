@@ -105,6 +105,53 @@ def test_every_stepping_command_with_json(db_args: tuple[str, str]) -> None:
     assert none_left.exit_code == 1 and "no next version" in none_left.stderr
 
 
+CONNECTION_OPTIONS = ["--db", "--database-url", "--dir", "--table"]
+APPLY_OPTIONS = ["--allow-missing", "--resume-interrupted"]
+
+
+@pytest.mark.parametrize(
+    ("command", "params"),
+    [
+        ("up", [*CONNECTION_OPTIONS, *APPLY_OPTIONS, "--lock-timeout", "--json"]),
+        ("up-by-one", [*CONNECTION_OPTIONS, *APPLY_OPTIONS, "--lock-timeout", "--json"]),
+        ("up-to", ["version", *CONNECTION_OPTIONS, *APPLY_OPTIONS, "--lock-timeout", "--json"]),
+        ("down", [*CONNECTION_OPTIONS, "--lock-timeout", "--json"]),
+        ("down-to", ["version", *CONNECTION_OPTIONS, "--lock-timeout", "--json"]),
+        ("redo", [*CONNECTION_OPTIONS, "--lock-timeout", "--json"]),
+        ("reset", [*CONNECTION_OPTIONS, "--lock-timeout", "--json"]),
+        ("status", [*CONNECTION_OPTIONS, "--json"]),
+        ("version", [*CONNECTION_OPTIONS, "--json"]),
+    ],
+)
+def test_each_command_takes_its_options_in_the_documented_order(command: str, params: list[str]) -> None:
+    from llm_proxy.cli.migrate import load_command
+
+    completion = ("--install-completion", "--show-completion")
+    assert [p.opts[0] for p in load_command(command).params if p.opts[0] not in completion] == params
+
+
+def test_every_database_option_reaches_the_migrator(db_args: tuple[str, str], tmp_path: Path) -> None:
+    """--dir, --table (and GOOSE_TABLE), --allow-missing and --lock-timeout, on a table goose's default never sees."""
+    for version in (1, 3):
+        (tmp_path / f"{version:05d}_t{version}.sql").write_text(
+            f"-- +goose Up\nCREATE TABLE t{version} (x integer);\n-- +goose Down\nDROP TABLE t{version};\n"
+        )
+    args = (*db_args, "--dir", str(tmp_path), "--table", "custom_versions")
+    assert ran(ok_json("migrate", "up", *args)) == [(1, "up"), (3, "up")]
+    (tmp_path / "00002_t2.sql").write_text("-- +goose Up\nCREATE TABLE t2 (x integer);\n-- +goose Down\nDROP TABLE t2;\n")
+
+    refused = invoke("migrate", "up", *args)
+    assert refused.exit_code == 1 and "00002_t2.sql" in error_of(refused.stderr)
+    assert ran(ok_json("migrate", "up", *args, "--allow-missing")) == [(2, "up")]
+    status = ok_json("migrate", "status", *args)
+    assert [(m["version"], m["applied"]) for m in status["migrations"]] == [(1, True), (2, True), (3, True)]
+    assert invoke("migrate", "version", *db_args, env={"GOOSE_TABLE": "custom_versions"}).stdout == "2\n"
+    assert invoke("migrate", "version", *db_args).stdout == "0\n"  # goose_db_version was never written
+
+    down = ok_json("migrate", "down-to", "0", *args, "--lock-timeout", "5")
+    assert ran(down) == [(2, "down"), (3, "down"), (1, "down")]
+
+
 BROKEN = {
     "00001_create_t.sql": "-- +goose Up\nCREATE TABLE t (id INTEGER PRIMARY KEY);\n-- +goose Down\nDROP TABLE t;\n",
     "00002_broken.sql": "-- +goose Up\nCREATE TABLE u (id INTEGER PRIMARY KEY);\nINSERT INTO no_such_table VALUES (1);\n",

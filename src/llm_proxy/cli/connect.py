@@ -6,16 +6,13 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from pathlib import Path
 
     from llm_proxy.api import Migrator
+    from llm_proxy.cli.options import ConnectionOptions
 
 
 def migrator(
-    db: Path | None,
-    database_url: str | None,
-    directory: Path | None,
-    table: str,
+    connection: ConnectionOptions,
     *,
     lock_timeout: float | None = None,
     allow_missing: bool = False,
@@ -30,19 +27,19 @@ def migrator(
     """
     import typer
 
-    if db is not None and database_url is not None:
+    if connection.db is not None and connection.database_url is not None:
         raise typer.BadParameter("give either --db PATH or --database-url URL, not both", param_hint="'--db'")
     from llm_proxy.api import Migrator
     from llm_proxy.errors import LockOptionsError
     from llm_proxy.selection import select_database
     from llm_proxy.services.locks import DEFAULT_TIMEOUT
 
-    target = select_database(db_path=db, database_url=database_url)
+    target = select_database(db_path=connection.db, database_url=connection.database_url)
     try:
         return Migrator(
             target,
-            directory,
-            table,
+            connection.directory,
+            connection.table,
             allow_missing=allow_missing,
             resume_interrupted=resume_interrupted,
             lock_timeout=DEFAULT_TIMEOUT if lock_timeout is None else lock_timeout,
