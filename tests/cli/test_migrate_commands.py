@@ -2,7 +2,7 @@
 
 Each test runs once on SQLite, PostgreSQL and MariaDB (``db_args``). After every command
 that changes the database, the schema is compared with the expected schema of that step
-(tests/test_bundled_migrations.py), so "exit 0" always means "the schema is right" too.
+(tests/support/bundled.py), so "exit 0" always means "the schema is right" too.
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ import json
 from typing import TYPE_CHECKING
 
 import pytest
-from cli_helpers import assert_schema_at, error_of, invoke
-from test_bundled_migrations import FILE_NAMES
+from support.bundled import FILE_NAMES, assert_schema_at
+from support.cli import error_of, invoke
+from support.migrations import write_migrations
 
 from llm_proxy.errors import MigrationError
 
@@ -132,13 +133,12 @@ def test_each_command_takes_its_options_in_the_documented_order(command: str, pa
 
 def test_every_database_option_reaches_the_migrator(db_args: tuple[str, str], tmp_path: Path) -> None:
     """--dir, --table (and GOOSE_TABLE), --allow-missing and --lock-timeout, on a table goose's default never sees."""
-    for version in (1, 3):
-        (tmp_path / f"{version:05d}_t{version}.sql").write_text(
-            f"-- +goose Up\nCREATE TABLE t{version} (x integer);\n-- +goose Down\nDROP TABLE t{version};\n"
-        )
-    args = (*db_args, "--dir", str(tmp_path), "--table", "custom_versions")
+    def table(version: int) -> dict[str, tuple[str, str]]:
+        return {f"{version:05d}_t{version}.sql": (f"CREATE TABLE t{version} (x integer);", f"DROP TABLE t{version};")}
+
+    args = (*db_args, "--dir", str(write_migrations(tmp_path, {**table(1), **table(3)})), "--table", "custom_versions")
     assert ran(ok_json("migrate", "up", *args)) == [(1, "up"), (3, "up")]
-    (tmp_path / "00002_t2.sql").write_text("-- +goose Up\nCREATE TABLE t2 (x integer);\n-- +goose Down\nDROP TABLE t2;\n")
+    write_migrations(tmp_path, table(2))
 
     refused = invoke("migrate", "up", *args)
     assert refused.exit_code == 1 and "00002_t2.sql" in error_of(refused.stderr)
@@ -161,9 +161,7 @@ BROKEN = {
 def test_a_failing_migration_exits_1_naming_it_and_keeps_the_earlier_ones(
     db_args: tuple[str, str], tmp_path: Path
 ) -> None:
-    for name, text in BROKEN.items():
-        (tmp_path / name).write_text(text)
-    args = ("--dir", str(tmp_path), *db_args)
+    args = ("--dir", str(write_migrations(tmp_path, BROKEN)), *db_args)
     failed = invoke("migrate", "up", *args)
     assert failed.exit_code == 1
     assert failed.stdout.split()[:3] == ["OK", "up", "00001_create_t.sql"]
