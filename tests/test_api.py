@@ -4,22 +4,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from support.migrations import write_migrations
 
 from llm_proxy.api import Migrator
 from llm_proxy.bundled import bundled_migrations
-from llm_proxy.errors import DatabaseError, MigrationError, ParseError, TargetError, VersionTableError
+from llm_proxy.errors import DatabaseError, LockOptionsError, MigrationError, ParseError, TargetError, VersionTableError
 from llm_proxy.format.grammar import Direction
 from llm_proxy.goose.results import MigrationResult, PlannedStep
-
-
-def write(folder: Path, files: dict[str, str]) -> Path:
-    folder.mkdir(exist_ok=True)
-    for name, text in files.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    return folder
 
 
 def test_bundled_migrations_up_status_down_on_every_dialect(database_url, capsys):
@@ -76,12 +69,12 @@ def test_options_are_checked_when_built(tmp_path):
         Migrator(tmp_path / "x.db", tmp_path / "nowhere")
     with pytest.raises(VersionTableError):
         Migrator(tmp_path / "x.db", tmp_path, "bad name")
-    with pytest.raises(ValueError):
+    with pytest.raises(LockOptionsError, match="cannot be negative"):
         Migrator(tmp_path / "x.db", tmp_path, lock_timeout=-1)
 
 
 def test_every_file_of_the_run_is_parsed_before_the_database_changes(tmp_path):
-    folder = write(
+    folder = write_migrations(
         tmp_path / "m",
         {
             "00001_ok.sql": "-- +goose Up\nCREATE TABLE a (x integer);\n",
@@ -96,7 +89,7 @@ def test_every_file_of_the_run_is_parsed_before_the_database_changes(tmp_path):
 
 
 def test_a_broken_down_section_does_not_block_up(tmp_path):
-    folder = write(tmp_path / "m", {"00001_a.sql": "-- +goose Up\nCREATE TABLE a (x integer);\n-- +goose Down\nDROP TABLE a\n"})
+    folder = write_migrations(tmp_path / "m", {"00001_a.sql": "-- +goose Up\nCREATE TABLE a (x integer);\n-- +goose Down\nDROP TABLE a\n"})
     migrator = Migrator(tmp_path / "x.db", folder)
     assert migrator.up_by_one().version == 1
     with pytest.raises(ParseError, match="never ends"):
@@ -105,7 +98,7 @@ def test_a_broken_down_section_does_not_block_up(tmp_path):
 
 
 def test_nothing_to_roll_back_is_a_clear_error(tmp_path):
-    migrator = Migrator(tmp_path / "x.db", write(tmp_path / "m", {"00001_a.sql": "-- +goose Up\n"}))
+    migrator = Migrator(tmp_path / "x.db", write_migrations(tmp_path / "m", {"00001_a.sql": "-- +goose Up\n"}))
     with pytest.raises(TargetError, match="version 0"):
         migrator.down()
     with pytest.raises(TargetError, match="version 0"):

@@ -14,6 +14,7 @@ import pytest
 import typer
 import typer.main
 from sqlalchemy import create_engine, make_url, text
+from support.cli import DATABASE_VARIABLES
 
 from llm_proxy.cli import app
 
@@ -24,10 +25,7 @@ if TYPE_CHECKING:
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "migrations.md"
 DOCS_DATABASE = "llm_proxy_docs"  # the database the page's server examples name
-SELECTION_VARIABLES = (
-    "DATABASE_URL", "DATABASE_PATH", "DB_DRIVER", "GOOSE_DRIVER", "GOOSE_DBSTRING",
-    "GOOSE_MIGRATION_DIR", "GOOSE_TABLE", "OPENAI_API_KEY", "MANAGEMENT_TOKEN",
-)
+SELECTION_VARIABLES = (*DATABASE_VARIABLES, "OPENAI_API_KEY", "MANAGEMENT_TOKEN")
 
 
 def commands(command: click.Command, path: tuple[str, ...] = ()) -> Iterator[tuple[str, click.Command]]:

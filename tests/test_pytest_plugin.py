@@ -5,6 +5,7 @@ from __future__ import annotations
 from importlib.metadata import entry_points
 
 import pytest
+from support.migrations import ADD_COLUMN_UNDONE
 
 pytest_plugins = ["pytester"]
 
@@ -14,13 +15,6 @@ CREATE TABLE IF NOT EXISTS tokens (id TEXT PRIMARY KEY, name TEXT NOT NULL);
 
 -- +goose Down
 DROP TABLE IF EXISTS tokens;
-"""
-BAD_DOWN = """\
--- +goose Up
-ALTER TABLE tokens ADD COLUMN cache_hit_count INTEGER NOT NULL DEFAULT 0;
-
--- +goose Down
--- SQLite cannot drop a column
 """
 CUT = """\
 -- +goose Up
@@ -63,7 +57,7 @@ def test_good_migrations_pass_every_check(project: pytest.Pytester) -> None:
 def test_bad_migrations_fail_with_file_line_and_object(project: pytest.Pytester) -> None:
     project.makeini(INI)
     folder = project.path / "db" / "migrations"
-    (folder / "00002_add_col.sql").write_text(BAD_DOWN)
+    (folder / "00002_add_col.sql").write_text(ADD_COLUMN_UNDONE)
     (folder / "00003_cut.sql").write_text(CUT)
     result = project.runpytest("-v", "-rs")
     outcomes = result.parseoutcomes()
@@ -99,7 +93,7 @@ def test_python_revisions_get_the_same_checks(project: pytest.Pytester) -> None:
 
 def test_round_trip_can_be_turned_off_and_options_override_the_ini(project: pytest.Pytester) -> None:
     project.makeini(INI + "llm_proxy_roundtrip = false\n")
-    (project.path / "db" / "migrations" / "00002_add_col.sql").write_text(BAD_DOWN)
+    (project.path / "db" / "migrations" / "00002_add_col.sql").write_text(ADD_COLUMN_UNDONE)
     result = project.runpytest("-k", "roundtrip")
     result.assert_outcomes(skipped=2)
     project.makeini("[pytest]\n")

@@ -5,9 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import make_url
 
+from llm_proxy.api import Migrator
 from llm_proxy.selection import DatabaseSelectionError, from_goose, from_url, mask_password, select_database
+from llm_proxy.services.roundtrip import scratch_database
 
 
 def test_default_is_the_sqlite_file_under_data() -> None:
@@ -59,6 +63,62 @@ def test_goose_libpq_key_value_string() -> None:
     assert "s3" not in target.display
 
 
+@pytest.mark.parametrize(
+    ("dbstring", "parts"),
+    [
+        ("dbname=my\\ db", {"database": "my db"}),
+        ("host=127.0.0.1 port=5432 user=postgres dbname='my db'", {"host": "127.0.0.1", "port": 5432, "database": "my db"}),
+        ("dbname = lp  user =app", {"username": "app", "database": "lp"}),
+        (r"password='it\'s a \\ secret' dbname=lp", {"password": "it's a \\ secret", "database": "lp"}),
+        ("password=p@ss/w:rd dbname='a/b?c'", {"password": "p@ss/w:rd", "database": "a/b?c"}),
+        ("host=/run/postgresql dbname=lp", {"host": None, "database": "lp", "query": {"host": "/run/postgresql"}}),
+        ("host=db connect_timeout=5", {"host": "db", "database": "", "query": {"connect_timeout": "5"}}),
+    ],
+)
+def test_goose_libpq_strings_are_read_as_libpq_reads_them(dbstring: str, parts: dict[str, object]) -> None:
+    url = make_url(from_goose("postgres", dbstring).url)
+    assert url.drivername == "postgresql+psycopg"
+    assert {name: getattr(url, name) for name in parts} == parts
+
+
+@pytest.mark.parametrize(
+    ("dbstring", "problem", "secret"),
+    [
+        ("host=db password=two words", 'missing "=" after "***"', "words"),
+        ("PASSWORD=two words", 'invalid connection option "PASSWORD"', "words"),
+        ("host=db password='never closed", "unterminated quoted string", "never closed"),
+        ("password=hidden-too bogus=1", 'invalid connection option "***"', "bogus"),
+        ("host=db bogus=1 password=s3cret", 'invalid connection option "bogus"', "s3cret"),
+        ("just-a-word", 'missing "=" after "just-a-word"', None),
+    ],
+)
+def test_a_malformed_libpq_string_is_refused_without_the_password(dbstring: str, problem: str, secret: str | None) -> None:
+    with pytest.raises(DatabaseSelectionError) as caught:
+        from_goose("postgres", dbstring)
+    message = str(caught.value)
+    assert message.startswith(f"GOOSE_DBSTRING is not a libpq connection string: {problem}; expected key=value pairs")
+    assert "dbname='my db'" in message
+    if secret is not None:
+        assert secret not in message
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+
+
+def test_a_libpq_string_reaches_a_database_with_a_space_in_its_name(postgres_url: str) -> None:
+    server = make_url(postgres_url)
+    admin = from_url(server.set(database="postgres").render_as_string(hide_password=False))
+    with scratch_database(admin, prefix="lp test ") as target:
+        name = make_url(target.url).database
+        assert name is not None and name.startswith("lp test ")
+        where = f"host={server.host} port={server.port} user={server.username}"
+        quoted = select_database(environ={"GOOSE_DRIVER": "postgres", "GOOSE_DBSTRING": f"{where} dbname='{name}'"})
+        escaped_name = name.replace(" ", "\\ ")
+        escaped = select_database(environ={"GOOSE_DRIVER": "postgres", "GOOSE_DBSTRING": f"{where} dbname={escaped_name}"})
+        assert quoted == escaped
+
+        Migrator(escaped).up()
+        assert Migrator(target).version() == 6
+
+
 def test_goose_go_mysql_dsn() -> None:
     url = make_url(from_goose("mysql", "app:p@ss@tcp(db.internal:3307)/lp?parseTime=true&charset=utf8mb4").url)
     assert (url.drivername, url.host, url.port, url.username, url.password, url.database) == (
@@ -76,6 +136,55 @@ def test_bad_urls_name_the_fix_without_the_password() -> None:
     assert "tiger" not in str(caught.value)
     with pytest.raises(DatabaseSelectionError, match="--db PATH"):
         from_url("data/llm-proxy.db")
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql://x@h:notaport/db", "postgresql://x@h:notaport/db"),
+        ("mysql://root:pw@h:3306x/db", "mysql://root:***@h:3306x/db"),
+        ("postgresql://h:/db", "postgresql://h:/db"),
+        ("postgresql://h:0/db", "postgresql://h:***/db"),
+        ("postgresql://h:65536/db", "postgresql://h:***/db"),
+        ("postgresql://h:-5/db", "postgresql://h:***/db"),
+        ("postgresql://app:secret/db", "postgresql://app:***/db"),  # "@host" left out: the "port" is a password
+        ("postgresql+psycopg://[::1]:x/db?sslmode=disable", "postgresql+psycopg://[::1]:***/db?sslmode=disable"),
+    ],
+)
+def test_a_url_with_a_bad_port_is_refused_when_read(url: str, shown: str) -> None:
+    with pytest.raises(DatabaseSelectionError) as caught:
+        from_url(url)
+    assert str(caught.value) == f"{shown}: the port must be a number from 1 to 65535, as in postgresql://user@host:5432/dbname"
+
+
+@pytest.mark.parametrize(
+    ("driver", "dbstring", "message"),
+    [
+        ("postgres", "host=db port=abc dbname=lp", "GOOSE_DBSTRING: port='abc' is not a number from 1 to 65535"),
+        ("mysql", "app:pw@tcp(db:33o6)/lp", "GOOSE_DBSTRING: the port of tcp(db:33o6) is not a number from 1 to 65535"),
+    ],
+)
+def test_a_goose_dbstring_with_a_bad_port_is_refused_when_read(driver: str, dbstring: str, message: str) -> None:
+    with pytest.raises(DatabaseSelectionError) as caught:
+        from_goose(driver, dbstring)
+    assert str(caught.value) == message
+
+
+def test_a_driver_name_sqlalchemy_cannot_parse_is_refused() -> None:
+    with pytest.raises(DatabaseSelectionError, match="is not a database scheme"):
+        from_url("postgresql+psy-copg://h/db")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="ab:@/[]?1-", max_size=14), st.sampled_from(["postgresql", "mysql", "postgresql+psycopg"]))
+def test_every_url_accepted_is_one_sqlalchemy_can_parse(rest: str, scheme: str) -> None:
+    """Ports are found as SQLAlchemy finds them: what from_url lets through never fails in make_url."""
+    try:
+        target = from_url(f"{scheme}://{rest}")
+    except DatabaseSelectionError:
+        return
+    port = make_url(target.url).port
+    assert port is None or 0 < port < 65536
 
 
 @pytest.mark.parametrize(

@@ -14,16 +14,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from llm_proxy.errors import MigrationError
+from llm_proxy.errors import ConfigError
 
 DEFAULT_LISTEN_ADDR = ":8080"
 DEFAULT_LOG_LEVEL = "info"
 LOG_LEVELS = ("debug", "info", "warn", "error")
 _PLAIN_VALUE = re.compile(r"[A-Za-z0-9_./:@+,=-]*")
-
-
-class ConfigError(MigrationError):
-    """The configuration cannot be written as asked."""
 
 
 @dataclass(frozen=True, slots=True)

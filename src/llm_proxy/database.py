@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from llm_proxy.errors import MigrationError, PartialMigrationError, StartupError
 from llm_proxy.goose.table import DEFAULT_TABLE
-from llm_proxy.errors import MigrationError, PartialMigrationError
 from llm_proxy.selection import DatabaseTarget, as_target, select_database
 from llm_proxy.env.locks import DEFAULT_TIMEOUT
 
@@ -26,10 +26,6 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from sqlalchemy.engine import Engine
-
-
-class StartupError(MigrationError):
-    """The database could not be opened or migrated; the server must not start."""
 
 
 def open_database(

@@ -222,8 +222,8 @@ class PartialMigrationError(MigrationError):
     """A run stopped at a failing migration: goose's PartialError, as a value.
 
     ``applied`` are the migrations that ran and were committed before it, ``failed`` the
-    step that failed (None when the failure came before any step, e.g. a lock timeout is
-    never one of these), ``cause`` the error itself, whose message this one repeats.
+    step that failed, ``cause`` the error itself, whose message this one repeats. Errors
+    before the first step (a lock timeout, a parse error) are raised as they are.
     """
 
     def __init__(
@@ -233,3 +233,35 @@ class PartialMigrationError(MigrationError):
         self.failed = failed
         self.cause = cause
         super().__init__(str(cause))
+
+
+class DatabaseSelectionError(MigrationError):
+    """The settings do not name a database this package can open."""
+
+
+class LockOptionsError(MigrationError, ValueError):
+    """A lock setting is out of range (a negative timeout, ...).
+
+    Also a ``ValueError``, as the settings' checks raised before, so that callers catching
+    that keep working.
+    """
+
+
+class LockTimeoutError(MigrationError):
+    """The migration lock was not free within the timeout."""
+
+
+class AlembicCommandError(MigrationError):
+    """Alembic refused the command (an unknown revision, a bad range, ...)."""
+
+
+class StartupError(MigrationError):
+    """The database could not be opened or migrated; the server must not start."""
+
+
+class HistoryError(MigrationError):
+    """git cannot tell the folder's history: not a repository, unknown reference, no git."""
+
+
+class ConfigError(MigrationError):
+    """The configuration cannot be written as asked."""

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import parse_qsl, quote, unquote
 
-from llm_proxy.errors import MigrationError
+from llm_proxy.errors import DatabaseSelectionError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -33,10 +33,6 @@ _DRIVERS: dict[str, tuple[Dialect, str]] = {
     "mysql": ("mysql", "mysql+pymysql"),
     "mariadb": ("mysql", "mysql+pymysql"),
 }
-
-
-class DatabaseSelectionError(MigrationError):
-    """The settings do not name a database this package can open."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,9 +97,56 @@ def from_url(url: str) -> DatabaseTarget:
             f"unsupported database {scheme!r} in {mask_password(url)}; "
             "use postgresql://, mysql:// or sqlite:///"
         )
+    if plus and not re.fullmatch(r"\w+", driver):
+        raise DatabaseSelectionError(
+            f"{scheme!r} in {mask_password(url)} is not a database scheme; "
+            "use postgresql://, mysql:// or sqlite:/// (or name a driver, as in postgresql+psycopg://)"
+        )
+    _check_port(url)
     dialect, default_scheme = _DRIVERS[base]
     scheme = f"{default_scheme.split('+')[0]}+{driver}" if plus else default_scheme
     return DatabaseTarget(f"{scheme}://{rest}", dialect)
+
+
+# What follows "scheme://" as SQLAlchemy's URL parser splits it: user[:password]@, then the
+# host (an IPv6 address in brackets), then :port, up to the database or the query.
+_AUTHORITY = re.compile(r"(?P<userinfo>[^:/]*(?::[^@]*)?@)?(?:\[[^/?]+\]|[^/:?]+)?(?::(?P<port>[^/?]*))?")
+
+
+def _check_port(url: str) -> None:
+    """Refuse a URL whose port is not a number from 1 to 65535.
+
+    SQLAlchemy's parser would fail on it only when the engine is made, with a bare
+    ``ValueError`` from ``int()``; finding the port here, the way that parser does, keeps
+    SQLAlchemy unimported for commands that never connect through it (status on SQLite).
+    Without a user part, the "port" may be a password whose ``@host`` was left out
+    (``postgresql://app:secret/db``), so it is masked.
+    """
+    scheme, _, rest = url.partition("://")
+    match = _bad_port(rest)
+    if match is None:
+        return
+    if match["userinfo"] or not match["port"]:
+        shown = mask_password(url)
+    else:
+        start, end = match.span("port")
+        shown = f"{scheme}://{rest[:start]}***{rest[end:]}"
+    raise DatabaseSelectionError(
+        f"{shown}: the port must be a number from 1 to 65535, as in postgresql://user@host:5432/dbname"
+    )
+
+
+def _bad_port(authority: str) -> re.Match[str] | None:
+    """How ``authority`` (what follows ``scheme://``) parses, when its port is not a port."""
+    match = _AUTHORITY.match(authority)
+    if match is None or match["port"] is None or _is_port(match["port"]):
+        return None
+    return match
+
+
+def _is_port(text: str) -> bool:
+    """``text`` is a TCP port: ASCII digits, 1 to 65535."""
+    return text.isascii() and text.isdigit() and 0 < int(text) < 65536
 
 
 def from_goose(driver: str, dbstring: str) -> DatabaseTarget:
@@ -129,16 +172,30 @@ def from_goose(driver: str, dbstring: str) -> DatabaseTarget:
 
 
 def _from_libpq(conninfo: str) -> DatabaseTarget:
-    """libpq ``key=value`` pairs (values may be single-quoted) as a URL."""
-    pairs = dict(
-        (m.group(1), re.sub(r"\\(.)", r"\1", m.group(2)) if m.group(2) is not None else m.group(3))
-        for m in re.finditer(r"(\w+)\s*=\s*(?:'((?:\\.|[^'])*)'|(\S*))", conninfo)
-    )
+    """libpq ``key=value`` pairs as a URL, parsed by libpq itself (through psycopg).
+
+    libpq's rules are subtle (single quotes, backslash escapes inside and outside them,
+    white space around ``=``), so a copy of them would misread strings that goose, psql
+    and the server accept. psycopg is imported here only: no other selection needs it.
+    """
+    from psycopg import Error
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        pairs = {key: str(value) for key, value in conninfo_to_dict(conninfo).items()}
+    except Error as exc:
+        raise DatabaseSelectionError(
+            f"GOOSE_DBSTRING is not a libpq connection string: {_libpq_problem(str(exc), conninfo)}; "
+            "expected key=value pairs such as host=127.0.0.1 port=5432 user=app dbname=llm_proxy "
+            "(quote a value with spaces: dbname='my db')"
+        ) from None
     user = quote(pairs.pop("user", ""), safe="")
     password = pairs.pop("password", None)
     auth = f"{user}:{quote(password, safe='')}@" if password is not None else (f"{user}@" if user else "")
     host = pairs.pop("host", "")
     port = pairs.pop("port", "")
+    if port and not _is_port(port):
+        raise DatabaseSelectionError(f"GOOSE_DBSTRING: port={port!r} is not a number from 1 to 65535")
     dbname = pairs.pop("dbname", "")
     netloc = f"{host}:{port}" if port else host
     if host.startswith("/"):
@@ -148,6 +205,25 @@ def _from_libpq(conninfo: str) -> DatabaseTarget:
         f"postgresql+psycopg://{auth}{netloc}/{quote(dbname, safe='')}" + (f"?{query}" if query else ""),
         "postgres",
     )
+
+
+def _libpq_problem(message: str, conninfo: str) -> str:
+    """libpq's reason for refusing ``conninfo``, without any piece of a password.
+
+    libpq quotes the piece of the string it stumbled on (``missing "=" after "word"``); in
+    ``password=two words`` that piece is the end of the password, so every quoted piece
+    that comes from the part of the string after ``password`` is hidden.
+    """
+    reason = message.strip().partition("\n")[0].removesuffix(" in connection info string")
+    keyword = conninfo.lower().find("password")
+    if keyword < 0:
+        return reason
+    secret_from = keyword + len("password")
+
+    def hide(match: re.Match[str]) -> str:
+        return '"***"' if match[1] != "=" and conninfo.find(match[1], secret_from) >= 0 else match[0]
+
+    return re.sub(r'"([^"]*)"', hide, reason)
 
 
 _GO_MYSQL_DSN = re.compile(
@@ -173,6 +249,8 @@ def _from_go_mysql_dsn(dsn: str) -> DatabaseTarget:
         netloc = "localhost"
     else:
         netloc = match["addr"] or "127.0.0.1:3306"
+        if _bad_port(netloc):
+            raise DatabaseSelectionError(f"GOOSE_DBSTRING: the port of tcp({netloc}) is not a number from 1 to 65535")
     charset = dict(parse_qsl(match["params"] or "")).get("charset")
     if charset:
         query += ("&" if query else "?") + f"charset={quote(charset.split(',')[0], safe='')}"

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
+from support.migrations import GOOD, write_migrations
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """A migrations folder holding :data:`~support.migrations.GOOD` as ``00001_create_t.sql``."""
+    return write_migrations(tmp_path, {"00001_create_t.sql": GOOD})
 
 
 @pytest.fixture

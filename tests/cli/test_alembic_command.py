@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cli_helpers import assert_schema_at, invoke
+from support.bundled import assert_schema_at
+from support.cli import invoke
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -8,21 +8,20 @@ terminal escape codes) with results on stdout and messages on stderr.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cli_helpers import assert_schema_at, error_of
+from support.bundled import assert_schema_at
+from support.cli import env_without_database, error_of, run_llm_proxy
 
-EXE = Path(sys.executable).with_name("llm-proxy")
-SELECTION_VARIABLES = ("DATABASE_URL", "DATABASE_PATH", "DB_DRIVER", "GOOSE_DRIVER", "GOOSE_DBSTRING")
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def llm_proxy(*args: str, url: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in SELECTION_VARIABLES}
-    env["DATABASE_URL"] = url
-    return subprocess.run([str(EXE), *args], capture_output=True, text=True, env=env, cwd=cwd, check=False)
+    """``llm-proxy ARGS`` in ``cwd``, the database named by ``DATABASE_URL`` alone."""
+    return run_llm_proxy(*args, env={**env_without_database(), "DATABASE_URL": url}, cwd=cwd)
 
 
 def test_every_database_command_through_the_executable(database_url: str, tmp_path: Path) -> None:

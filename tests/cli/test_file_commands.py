@@ -4,29 +4,16 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-
-from cli_helpers import GOOD, outcome
-
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    return outcome(*args)
-
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    (tmp_path / "00001_create_t.sql").write_text(GOOD)
-    return tmp_path
+from support.cli import outcome, run_llm_proxy
+from support.migrations import GOOD
 
 
 def test_parse_json_prints_exactly_the_statements_goose_would_send(folder: Path) -> None:
-    code, out, _ = run("migrate", "parse", str(folder / "00001_create_t.sql"), "--json")
+    code, out, _ = outcome("migrate", "parse", str(folder / "00001_create_t.sql"), "--json")
     assert code == 0
     assert json.loads(out) == {
         "file": str(folder / "00001_create_t.sql"),
@@ -43,11 +30,11 @@ def test_parse_json_prints_exactly_the_statements_goose_would_send(folder: Path)
 def test_parse_one_direction_ignores_the_broken_other_one(tmp_path: Path) -> None:
     path = tmp_path / "00002_half_broken.sql"
     path.write_text("-- +goose Up\nSELECT 1;\n-- +goose Down\nSELECT 2\n")
-    code, out, _ = run("migrate", "parse", str(path), "--direction", "up", "--json")
+    code, out, _ = outcome("migrate", "parse", str(path), "--direction", "up", "--json")
     assert code == 0
     assert json.loads(out) == {"file": str(path), "version": 2, "use_transaction": True, "up": ["SELECT 1;"]}
 
-    code, out, _ = run("migrate", "parse", str(path), "--direction", "down", "--json")
+    code, out, _ = outcome("migrate", "parse", str(path), "--direction", "down", "--json")
     assert code == 1
     error = json.loads(out)
     assert error["file"] == str(path)
@@ -58,7 +45,7 @@ def test_parse_one_direction_ignores_the_broken_other_one(tmp_path: Path) -> Non
 def test_parse_error_names_file_line_and_fix(tmp_path: Path) -> None:
     path = tmp_path / "00003_bad.sql"
     path.write_text("-- +goose Up\n  -- +goose StatementBegin\nSELECT 1;\n")
-    code, _, err = run("migrate", "parse", str(path))
+    code, _, err = outcome("migrate", "parse", str(path))
     assert code == 1
     assert f"{path}:2: an annotation must start at the beginning of the line" in err
     assert "remove the spaces or tabs" in err
@@ -67,7 +54,7 @@ def test_parse_error_names_file_line_and_fix(tmp_path: Path) -> None:
 def test_parse_text_shows_transaction_mode_and_statement_lines(tmp_path: Path) -> None:
     path = tmp_path / "00004_concurrently.sql"
     path.write_text("-- +goose NO TRANSACTION\n-- +goose Up\nCREATE INDEX CONCURRENTLY i ON t (x);\n")
-    code, out, _ = run("migrate", "parse", str(path))
+    code, out, _ = outcome("migrate", "parse", str(path))
     assert code == 0
     assert "without a transaction" in out
     assert "[up 1] line 3" in out
@@ -75,24 +62,24 @@ def test_parse_text_shows_transaction_mode_and_statement_lines(tmp_path: Path) -
 
 
 def test_create_sequential_then_timestamp_then_fix(tmp_path: Path) -> None:
-    code, out, _ = run("migrate", "create", "Add users table!", "--sequential", "--dir", str(tmp_path))
+    code, out, _ = outcome("migrate", "create", "Add users table!", "--sequential", "--dir", str(tmp_path))
     assert code == 0
     assert (tmp_path / "00001_add_users_table_.sql").is_file()
     assert out.strip() == f"Created new file: {tmp_path / '00001_add_users_table_.sql'}"
 
     before = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")
-    code, out, _ = run("migrate", "create", "AddIndex", "sql", "--dir", str(tmp_path))
+    code, out, _ = outcome("migrate", "create", "AddIndex", "sql", "--dir", str(tmp_path))
     after = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")
     assert code == 0
     stamped = [p for p in tmp_path.iterdir() if p.name.endswith("_addindex.sql")]
     assert len(stamped) == 1
     assert before <= stamped[0].name.split("_")[0] <= after
 
-    code, out, _ = run("migrate", "create", "next", "-s", "--dir", str(tmp_path))
+    code, out, _ = outcome("migrate", "create", "next", "-s", "--dir", str(tmp_path))
     assert code == 0
     assert (tmp_path / "00002_next.sql").is_file()
 
-    code, out, _ = run("migrate", "fix", "--dir", str(tmp_path))
+    code, out, _ = outcome("migrate", "fix", "--dir", str(tmp_path))
     assert code == 0
     assert out.strip() == f"RENAMED {stamped[0].name} => 00003_addindex.sql"
     assert sorted(p.name for p in tmp_path.iterdir()) == [
@@ -101,12 +88,12 @@ def test_create_sequential_then_timestamp_then_fix(tmp_path: Path) -> None:
         "00003_addindex.sql",
     ]
     # The template parses in both directions.
-    code, _, _ = run("migrate", "validate", "--dir", str(tmp_path))
+    code, _, _ = outcome("migrate", "validate", "--dir", str(tmp_path))
     assert code == 0
 
 
 def test_create_rejects_other_types_as_a_usage_error(tmp_path: Path) -> None:
-    code, _, err = run("migrate", "create", "x", "go", "--dir", str(tmp_path))
+    code, _, err = outcome("migrate", "create", "x", "go", "--dir", str(tmp_path))
     assert code == 2
     assert "use sql or py" in err
     assert list(tmp_path.iterdir()) == []
@@ -138,7 +125,7 @@ def test_fix_refuses_to_overwrite_and_renames_nothing(tmp_path: Path) -> None:
     (tmp_path / "20240102000000_c.sql").write_text(GOOD)
     # Not a .sql file, so not a migration, but it is in the way of the second rename.
     (tmp_path / "00003_c.sql").mkdir()
-    code, _, err = run("migrate", "fix", "--dir", str(tmp_path))
+    code, _, err = outcome("migrate", "fix", "--dir", str(tmp_path))
     assert code == 1
     assert "nothing was renamed" in err
     assert (tmp_path / "20240101000000_b.sql").is_file()
@@ -147,15 +134,14 @@ def test_fix_refuses_to_overwrite_and_renames_nothing(tmp_path: Path) -> None:
 
 def test_console_script_exit_codes(folder: Path) -> None:
     """The installed command, as a CI job runs it: 0, 1 on bad input, 2 on bad usage."""
-    exe = [sys.executable, "-c", "from llm_proxy.cli import main; main()"]
     env = {**os.environ, "GOOSE_MIGRATION_DIR": str(folder)}
-    ok = subprocess.run([*exe, "migrate", "validate"], capture_output=True, text=True, env=env)
+    ok = run_llm_proxy("migrate", "validate", env=env)
     assert ok.returncode == 0, ok.stderr
     (folder / "00002_bad.sql").write_text("SELECT 1;\n")
-    bad = subprocess.run([*exe, "migrate", "validate"], capture_output=True, text=True, env=env)
+    bad = run_llm_proxy("migrate", "validate", env=env)
     assert bad.returncode == 1
     assert "SQL before '-- +goose Up'" in bad.stderr
-    usage = subprocess.run([*exe, "migrate", "parse"], capture_output=True, text=True, env=env)
+    usage = run_llm_proxy("migrate", "parse", env=env)
     assert usage.returncode == 2
 
 
@@ -167,9 +153,9 @@ def test_create_and_fix_without_dir_work_in_the_current_folder_not_the_bundled_o
     bundled = sorted(p.name for p in bundled_migrations("sqlite").iterdir())
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("GOOSE_MIGRATION_DIR", raising=False)
-    assert run("migrate", "create", "first", "--sequential")[0] == 0
-    assert run("migrate", "create", "second")[0] == 0
-    code, out, _ = run("migrate", "fix")
+    assert outcome("migrate", "create", "first", "--sequential")[0] == 0
+    assert outcome("migrate", "create", "second")[0] == 0
+    code, out, _ = outcome("migrate", "fix")
     assert code == 0 and "00002_second.sql" in out
     assert sorted(p.name for p in tmp_path.iterdir()) == ["00001_first.sql", "00002_second.sql"]
     assert sorted(p.name for p in bundled_migrations("sqlite").iterdir()) == bundled

@@ -2,7 +2,7 @@
 
 Each test runs once on SQLite, PostgreSQL and MariaDB (``db_args``). After every command
 that changes the database, the schema is compared with the expected schema of that step
-(tests/test_bundled_migrations.py), so "exit 0" always means "the schema is right" too.
+(tests/support/bundled.py), so "exit 0" always means "the schema is right" too.
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ import json
 from typing import TYPE_CHECKING
 
 import pytest
-from cli_helpers import assert_schema_at, error_of, invoke
-from test_bundled_migrations import FILE_NAMES
+from support.bundled import FILE_NAMES, assert_schema_at
+from support.cli import error_of, invoke
+from support.migrations import write_migrations
 
 from llm_proxy.errors import MigrationError
 
@@ -105,6 +106,52 @@ def test_every_stepping_command_with_json(db_args: tuple[str, str]) -> None:
     assert none_left.exit_code == 1 and "no next version" in none_left.stderr
 
 
+CONNECTION_OPTIONS = ["--db", "--database-url", "--dir", "--table"]
+APPLY_OPTIONS = ["--allow-missing", "--resume-interrupted"]
+
+
+@pytest.mark.parametrize(
+    ("command", "params"),
+    [
+        ("up", [*CONNECTION_OPTIONS, *APPLY_OPTIONS, "--lock-timeout", "--json"]),
+        ("up-by-one", [*CONNECTION_OPTIONS, *APPLY_OPTIONS, "--lock-timeout", "--json"]),
+        ("up-to", ["version", *CONNECTION_OPTIONS, *APPLY_OPTIONS, "--lock-timeout", "--json"]),
+        ("down", [*CONNECTION_OPTIONS, "--lock-timeout", "--json"]),
+        ("down-to", ["version", *CONNECTION_OPTIONS, "--lock-timeout", "--json"]),
+        ("redo", [*CONNECTION_OPTIONS, "--lock-timeout", "--json"]),
+        ("reset", [*CONNECTION_OPTIONS, "--lock-timeout", "--json"]),
+        ("status", [*CONNECTION_OPTIONS, "--json"]),
+        ("version", [*CONNECTION_OPTIONS, "--json"]),
+    ],
+)
+def test_each_command_takes_its_options_in_the_documented_order(command: str, params: list[str]) -> None:
+    from llm_proxy.cli.migrate import load_command
+
+    completion = ("--install-completion", "--show-completion")
+    assert [p.opts[0] for p in load_command(command).params if p.opts[0] not in completion] == params
+
+
+def test_every_database_option_reaches_the_migrator(db_args: tuple[str, str], tmp_path: Path) -> None:
+    """--dir, --table (and GOOSE_TABLE), --allow-missing and --lock-timeout, on a table goose's default never sees."""
+    def table(version: int) -> dict[str, tuple[str, str]]:
+        return {f"{version:05d}_t{version}.sql": (f"CREATE TABLE t{version} (x integer);", f"DROP TABLE t{version};")}
+
+    args = (*db_args, "--dir", str(write_migrations(tmp_path, {**table(1), **table(3)})), "--table", "custom_versions")
+    assert ran(ok_json("migrate", "up", *args)) == [(1, "up"), (3, "up")]
+    write_migrations(tmp_path, table(2))
+
+    refused = invoke("migrate", "up", *args)
+    assert refused.exit_code == 1 and "00002_t2.sql" in error_of(refused.stderr)
+    assert ran(ok_json("migrate", "up", *args, "--allow-missing")) == [(2, "up")]
+    status = ok_json("migrate", "status", *args)
+    assert [(m["version"], m["applied"]) for m in status["migrations"]] == [(1, True), (2, True), (3, True)]
+    assert invoke("migrate", "version", *db_args, env={"GOOSE_TABLE": "custom_versions"}).stdout == "2\n"
+    assert invoke("migrate", "version", *db_args).stdout == "0\n"  # goose_db_version was never written
+
+    down = ok_json("migrate", "down-to", "0", *args, "--lock-timeout", "5")
+    assert ran(down) == [(2, "down"), (3, "down"), (1, "down")]
+
+
 BROKEN = {
     "00001_create_t.sql": "-- +goose Up\nCREATE TABLE t (id INTEGER PRIMARY KEY);\n-- +goose Down\nDROP TABLE t;\n",
     "00002_broken.sql": "-- +goose Up\nCREATE TABLE u (id INTEGER PRIMARY KEY);\nINSERT INTO no_such_table VALUES (1);\n",
@@ -114,9 +161,7 @@ BROKEN = {
 def test_a_failing_migration_exits_1_naming_it_and_keeps_the_earlier_ones(
     db_args: tuple[str, str], tmp_path: Path
 ) -> None:
-    for name, text in BROKEN.items():
-        (tmp_path / name).write_text(text)
-    args = ("--dir", str(tmp_path), *db_args)
+    args = ("--dir", str(write_migrations(tmp_path, BROKEN)), *db_args)
     failed = invoke("migrate", "up", *args)
     assert failed.exit_code == 1
     assert failed.stdout.split()[:3] == ["OK", "up", "00001_create_t.sql"]
@@ -139,6 +184,8 @@ def test_a_failing_migration_exits_1_naming_it_and_keeps_the_earlier_ones(
         (["up", "--dir", "{missing}"], "does not exist"),
         (["status", "--dir", "{missing}"], "does not exist"),
         (["up", "--database-url", "oracle://scott@db/x"], "unsupported database"),
+        (["up", "--database-url", "postgresql://x@h:notaport/db"], "the port must be a number from 1 to 65535"),
+        (["status", "--database-url", "postgresql://x@h:notaport/db"], "the port must be a number from 1 to 65535"),
         (["status", "--table", "bad name; DROP"], "not a valid version table name"),
     ],
 )
@@ -182,6 +229,21 @@ def test_both_database_options_are_refused_by_name(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "--db" in result.stderr and "--database-url" in result.stderr
     assert not (tmp_path / "a.db").exists()
+
+
+@pytest.mark.parametrize("command", ["up", "up-by-one", "down", "redo", "reset"])
+@pytest.mark.parametrize(("timeout", "message"), [("-1", "cannot be negative"), ("nan", "must be a number of seconds")])
+def test_a_bad_lock_timeout_is_a_usage_error_naming_the_option(
+    command: str, timeout: str, message: str, tmp_path: Path
+) -> None:
+    database = tmp_path / "x.db"
+    for extra in ([], ["--json"]):
+        result = invoke("migrate", command, "--db", str(database), "--lock-timeout", timeout, *extra)
+        assert result.exit_code == 2, result.output
+        words = " ".join(result.stderr.replace("│", " ").split())  # the message as one line, out of its box
+        assert f"Invalid value for '--lock-timeout': the lock timeout {message}" in words
+        assert result.stdout == "" and result.exception is not None and "Traceback" not in result.output
+    assert not database.exists()
 
 
 def test_traceback_variable_shows_the_exception_instead_of_the_message(tmp_path: Path) -> None:

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-from cli_helpers import error_of, invoke
 from sqlalchemy import make_url
+from support.cli import env_without_database, error_of, invoke, run_llm_proxy
 
 SECRET = "Pw-n0t-2-b3-s33n"
 COMMANDS = [["migrate", "status"], ["migrate", "version"], ["migrate", "up"], ["migrate", "down"]]
@@ -39,9 +36,7 @@ def test_a_refused_login_is_reported_without_the_password(refused_url: str, comm
 
 
 def test_the_real_executable_keeps_the_password_out_of_both_streams(refused_url: str) -> None:
-    exe = Path(sys.executable).with_name("llm-proxy")
-    env = {**os.environ, "DATABASE_URL": refused_url}
-    result = subprocess.run([str(exe), "migrate", "up"], capture_output=True, text=True, env=env, check=False)
+    result = run_llm_proxy("migrate", "up", env={**os.environ, "DATABASE_URL": refused_url})
     assert result.returncode == 1
     assert SECRET not in result.stdout + result.stderr
     assert error_of(result.stderr) and "Traceback" not in result.stderr
@@ -54,3 +49,15 @@ def test_a_successful_run_shows_the_url_masked(postgres_url: str) -> None:
         assert result.exit_code == 0, result.output
         assert SECRET not in result.output
     assert "postgres:***@" in result.stdout
+
+
+def test_a_malformed_goose_dbstring_is_refused_without_the_password() -> None:
+    """An unquoted password with a space in it: libpq names the word after the space."""
+    dbstring = f"host=127.0.0.1 user=app password={SECRET} and-{SECRET}"
+    env = {**env_without_database(), "GOOSE_DRIVER": "postgres", "GOOSE_DBSTRING": dbstring}
+    for extra in ([], ["--json"]):
+        result = run_llm_proxy("migrate", "status", *extra, env=env)
+        assert result.returncode == 1, result.stderr
+        assert SECRET not in result.stdout + result.stderr
+        assert "GOOSE_DBSTRING is not a libpq connection string" in (result.stdout if extra else error_of(result.stderr))
+        assert "Traceback" not in result.stderr

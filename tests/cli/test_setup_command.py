@@ -5,7 +5,7 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from cli_helpers import invoke
+from support.cli import invoke
 
 from llm_proxy.api import Migrator
 from llm_proxy.config_file import read_config

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
-from cli_helpers import GOOD, outcome
+from support.cli import outcome
+from support.git import git
+from support.migrations import GOOD
 
 CLEAN = "-- +goose Up\nCREATE TABLE IF NOT EXISTS t (id int);\n-- +goose Down\nDROP TABLE IF EXISTS t;\n"
 CUT = "-- +goose Up\nINSERT INTO t VALUES ('one;\ntwo');\n-- +goose Down\nDELETE FROM t;\n"
@@ -17,12 +17,6 @@ CUT = "-- +goose Up\nINSERT INTO t VALUES ('one;\ntwo');\n-- +goose Down\nDELETE
 
 def run(*args: str) -> tuple[int, str, str]:
     return outcome("migrate", "validate", *args)
-
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    (tmp_path / "00001_create_t.sql").write_text(GOOD)
-    return tmp_path
 
 
 def test_validate_lists_every_problem_at_once(tmp_path: Path) -> None:
@@ -149,13 +143,10 @@ def test_junit_xml_with_strict_fails_on_warnings(folder: Path, tmp_path: Path) -
 
 
 def test_since_compares_with_git_and_reports_errors_cleanly(tmp_path: Path) -> None:
-    def git(*args: str) -> None:
-        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@e", *args], cwd=tmp_path, check=True, capture_output=True)
-
     (tmp_path / "00002_two.sql").write_text(CLEAN)
-    git("init", "-q")
-    git("add", ".")
-    git("commit", "-qm", "first")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-qm", "first")
     (tmp_path / "00001_one.sql").write_text(CLEAN)
     code, out, _ = run("--dir", str(tmp_path), "--since", "HEAD", "--json", "--no-roundtrip")
     assert code == 1

@@ -10,11 +10,11 @@ before the failure, and say so.
 from __future__ import annotations
 
 import pytest
+from support.migrations import BASE
 
 from llm_proxy.api import Migrator
 from llm_proxy.errors import MigrationFailed, PartialMigrationError
 
-BASE = {"00001_base.sql": ("CREATE TABLE base (x integer);", "DROP TABLE base;")}
 FAILING_DML = (
     "-- +goose Up\n"
     "INSERT INTO base (x) VALUES (1);\n"
@@ -30,7 +30,7 @@ FAILING_DDL = (
 
 
 def test_failure_in_the_third_statement_rolls_back_the_first_two(database_url, make_folder, probe):
-    folder = make_folder({**BASE, "00002_fails.sql": FAILING_DML})
+    folder = make_folder({"00001_base.sql": BASE, "00002_fails.sql": FAILING_DML})
     db = probe(database_url)
     migrator = Migrator(database_url, folder)
 
@@ -50,7 +50,7 @@ def test_failure_in_the_third_statement_rolls_back_the_first_two(database_url, m
 @pytest.mark.parametrize("url_fixture", ["sqlite_url", "postgres_url"])
 def test_ddl_of_a_failing_migration_is_rolled_back(url_fixture, request, make_folder, probe):
     url = request.getfixturevalue(url_fixture)
-    folder = make_folder({**BASE, "00002_fails.sql": FAILING_DDL})
+    folder = make_folder({"00001_base.sql": BASE, "00002_fails.sql": FAILING_DDL})
 
     with pytest.raises(PartialMigrationError) as failed:
         Migrator(url, folder).up()
@@ -62,7 +62,7 @@ def test_ddl_of_a_failing_migration_is_rolled_back(url_fixture, request, make_fo
 
 
 def test_mysql_names_the_ddl_it_could_not_roll_back(mysql_url, make_folder, probe):
-    folder = make_folder({**BASE, "00002_fails.sql": FAILING_DDL})
+    folder = make_folder({"00001_base.sql": BASE, "00002_fails.sql": FAILING_DDL})
 
     with pytest.raises(PartialMigrationError) as failed:
         Migrator(mysql_url, folder).up()
@@ -81,7 +81,7 @@ def test_mysql_names_the_ddl_it_could_not_roll_back(mysql_url, make_folder, prob
 def test_no_transaction_keeps_the_statements_before_the_failure(database_url, make_folder, probe):
     folder = make_folder(
         {
-            **BASE,
+            "00001_base.sql": BASE,
             "00002_autocommit.sql": (
                 "-- +goose NO TRANSACTION\n-- +goose Up\n"
                 "INSERT INTO base (x) VALUES (1);\n"
@@ -106,7 +106,7 @@ def test_no_transaction_keeps_the_statements_before_the_failure(database_url, ma
 def test_a_later_migration_still_runs_in_a_transaction_after_a_no_transaction_one(database_url, make_folder, probe):
     folder = make_folder(
         {
-            **BASE,
+            "00001_base.sql": BASE,
             "00002_autocommit.sql": "-- +goose NO TRANSACTION\n-- +goose Up\nINSERT INTO base (x) VALUES (1);\n",
             "00003_fails.sql": FAILING_DML,
         }
@@ -123,7 +123,7 @@ def test_a_later_migration_still_runs_in_a_transaction_after_a_no_transaction_on
 
 def test_earlier_migrations_of_the_run_stay_applied(database_url, make_folder, probe):
     folder = make_folder(
-        {**BASE, "00002_ok.sql": ("INSERT INTO base (x) VALUES (7);", ""), "00003_fails.sql": FAILING_DML}
+        {"00001_base.sql": BASE, "00002_ok.sql": ("INSERT INTO base (x) VALUES (7);", ""), "00003_fails.sql": FAILING_DML}
     )
     seen = []
     with pytest.raises(PartialMigrationError) as failed:
@@ -138,7 +138,7 @@ def test_earlier_migrations_of_the_run_stay_applied(database_url, make_folder, p
 
 def test_mysql_names_ddl_inside_the_failing_unit(mysql_url, make_folder, probe):
     folder = make_folder(
-        {**BASE, "00002_unit.sql": "-- +goose Up\nCREATE TABLE made (x integer); INSERT INTO missing (x) VALUES (1);\n"}
+        {"00001_base.sql": BASE, "00002_unit.sql": "-- +goose Up\nCREATE TABLE made (x integer); INSERT INTO missing (x) VALUES (1);\n"}
     )
     with pytest.raises(PartialMigrationError) as failed:
         Migrator(mysql_url, folder).up()

@@ -11,7 +11,8 @@ import time
 import pytest
 from sqlalchemy import create_engine
 
-from llm_proxy.env.locks import LockOptions, LockTimeout, migration_lock
+from llm_proxy.env.locks import LockOptions, migration_lock
+from llm_proxy.errors import LockOptionsError, LockTimeoutError
 
 HOLD_AND_SIGNAL = textwrap.dedent(
     """
@@ -33,7 +34,7 @@ def test_second_migrator_waits_sees_the_holder_and_times_out(database_url: str) 
     try:
         with migration_lock(engine):
             started = time.monotonic()
-            with pytest.raises(LockTimeout, match="gave up after 0.5 s") as caught:
+            with pytest.raises(LockTimeoutError, match="gave up after 0.5 s") as caught:
                 with migration_lock(other, options=LockOptions(timeout=0.5, poll_interval=0.05), on_wait=notices.append):
                     pytest.fail("the lock was taken twice")
             assert 0.5 <= time.monotonic() - started < 5
@@ -53,7 +54,7 @@ def test_a_killed_holder_never_leaves_the_lock_stuck(database_url: str) -> None:
     try:
         assert holder.stdout is not None
         assert holder.stdout.readline().strip() == "locked"
-        with pytest.raises(LockTimeout):
+        with pytest.raises(LockTimeoutError):
             with migration_lock(engine, options=LockOptions(timeout=0.2, poll_interval=0.05)):
                 pass
         holder.send_signal(signal.SIGKILL)
@@ -71,7 +72,7 @@ def test_sqlite_lock_file_names_the_holder(tmp_path) -> None:  # type: ignore[no
     engine = create_engine(url)
     notices: list[str] = []
     with migration_lock(engine):
-        with pytest.raises(LockTimeout):
+        with pytest.raises(LockTimeoutError):
             with migration_lock(create_engine(url), options=LockOptions(timeout=0.1, poll_interval=0.05), on_wait=notices.append):
                 pass
     assert (tmp_path / "app.db-migrate-lock").exists()
@@ -83,10 +84,18 @@ def test_sqlite_lock_file_names_the_holder(tmp_path) -> None:  # type: ignore[no
 
 @pytest.mark.parametrize(
     "bad",
-    [{"timeout": -1}, {"poll_interval": 0}, {"postgres_lock_id": 2**63}, {"mysql_lock_name": ""}, {"mysql_lock_name": "x" * 65}],
+    [
+        {"timeout": -1},
+        {"timeout": float("nan")},
+        {"poll_interval": 0},
+        {"poll_interval": float("nan")},
+        {"postgres_lock_id": 2**63},
+        {"mysql_lock_name": ""},
+        {"mysql_lock_name": "x" * 65},
+    ],
 )
 def test_lock_options_are_checked_when_built(bad: dict[str, object]) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(LockOptionsError):
         LockOptions(**bad)  # type: ignore[arg-type]
 
 
@@ -97,7 +106,7 @@ def test_a_lock_on_the_migration_connection_survives_its_commits(database_url: s
         with engine.connect() as connection, migration_lock(connection):
             with connection.begin():
                 connection.exec_driver_sql("CREATE TABLE made_under_lock (x integer)")
-            with pytest.raises(LockTimeout):
+            with pytest.raises(LockTimeoutError):
                 with migration_lock(other, options=LockOptions(timeout=0.1, poll_interval=0.05)):
                     pass
             assert connection.exec_driver_sql("SELECT COUNT(*) FROM made_under_lock").scalar() == 0

@@ -21,7 +21,7 @@ import json
 from pathlib import Path
 
 import pytest
-from goose_text import split_goose
+from support.goose_text import split_goose
 
 from llm_proxy.errors import ParseError
 from llm_proxy.format.grammar import Direction, parse_file, parse_lines

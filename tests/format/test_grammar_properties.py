@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.goose_text import split_goose
 
-from goose_text import split_goose
 from llm_proxy.errors import ParseError
 from llm_proxy.format.gotext import go_trim
 from llm_proxy.format.grammar import Direction, parse_file, parse_lines

@@ -1,21 +1,19 @@
-"""Helpers for the safety tests: database snapshots, and processes started at one instant."""
+"""Fixtures for the safety tests: slow migration folders, and processes started at one instant."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
+from support.databases import dialect_of
+from support.migrations import pause_sql
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
-
-LLM_PROXY = str(Path(sys.executable).with_name("llm-proxy"))
+    from pathlib import Path
 
 # Says it is ready, waits until the gate file exists, then becomes the command: every
 # process has paid Python's start-up cost before the gate opens, so they start together.
@@ -26,27 +24,6 @@ _BARRIER = (
     "    time.sleep(0.001)\n"
     "os.execv(sys.argv[2], sys.argv[2:])\n"
 )
-
-
-def pause_sql(dialect: str, seconds: float) -> str:
-    """One statement that keeps the database busy for about ``seconds``.
-
-    SQLite has no sleep function: a recursive count does the waiting (about 8 million
-    rows a second here).
-    """
-    if dialect == "postgres":
-        return f"SELECT pg_sleep({seconds});"
-    if dialect == "mysql":
-        return f"SELECT SLEEP({seconds});"
-    rows = int(seconds * 8_000_000)
-    return f"WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < {rows}) SELECT COUNT(*) FROM c;"
-
-
-def dialect_of(url: str) -> str:
-    """``sqlite``, ``postgres`` or ``mysql``."""
-    from llm_proxy.selection import as_target
-
-    return as_target(url).dialect
 
 
 @pytest.fixture
@@ -70,56 +47,6 @@ def slow_bundled(tmp_path: Path) -> Callable[[str], Path]:
         return folder
 
     return make
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """Everything a migration could change: every table's shape, and the version rows."""
-
-    schema: dict[str, Any]
-    version_rows: list[tuple[Any, ...]]
-
-
-def take_snapshot(url: str, table: str = "goose_db_version") -> Snapshot:
-    """The schema (tables, columns, indexes, keys) and the version table's rows of ``url``."""
-    from sqlalchemy import create_engine, inspect
-
-    engine = create_engine(url)
-    try:
-        with engine.connect() as connection:
-            inspector = inspect(connection)
-            schema = {
-                name: (
-                    [(c["name"], str(c["type"]), c["nullable"]) for c in inspector.get_columns(name)],
-                    sorted((i["name"], tuple(i["column_names"]), bool(i["unique"])) for i in inspector.get_indexes(name)),
-                    inspector.get_pk_constraint(name)["constrained_columns"],
-                    sorted(str(fk) for fk in inspector.get_foreign_keys(name)),
-                )
-                for name in sorted(inspector.get_table_names())
-            }
-            rows: list[tuple[Any, ...]] = []
-            if inspector.has_table(table):
-                rows = [tuple(r) for r in connection.exec_driver_sql(f"SELECT * FROM {table} ORDER BY 1")]
-            return Snapshot(schema, rows)
-    finally:
-        engine.dispose()
-
-
-def read_version_ids(url: str, table: str = "goose_db_version") -> list[int]:
-    """The version of every row of the version table, in insertion order."""
-    from sqlalchemy import create_engine
-
-    engine = create_engine(url)
-    try:
-        with engine.connect() as connection:
-            return [int(v) for (v,) in connection.exec_driver_sql(f"SELECT version_id FROM {table} ORDER BY id")]
-    finally:
-        engine.dispose()
-
-
-def run_llm_proxy(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """``llm-proxy ARGS`` as a real process."""
-    return subprocess.run([LLM_PROXY, *args], capture_output=True, text=True, timeout=120, env=env)
 
 
 @pytest.fixture
@@ -154,52 +81,3 @@ def start_together(tmp_path: Path) -> Iterator[Callable[[Sequence[Sequence[str]]
         if process.poll() is None:
             process.kill()
             process.wait()
-
-
-def db_args(url: str) -> list[str]:
-    """The command-line options naming ``url``."""
-    return ["--database-url", url]
-
-
-def env_without_database() -> dict[str, str]:
-    """The environment with no database variables, so that only explicit options count."""
-    names = ("DATABASE_URL", "DATABASE_PATH", "DB_DRIVER", "GOOSE_DRIVER", "GOOSE_DBSTRING", "GOOSE_TABLE", "GOOSE_MIGRATION_DIR")
-    return {k: v for k, v in os.environ.items() if k not in names}
-
-
-@pytest.fixture
-def snapshot() -> Callable[..., Snapshot]:
-    """``snapshot(url, table=...)``: see :func:`take_snapshot`."""
-    return take_snapshot
-
-
-@pytest.fixture
-def version_ids() -> Callable[..., list[int]]:
-    """``version_ids(url, table=...)``: see :func:`read_version_ids`."""
-    return read_version_ids
-
-
-@pytest.fixture
-def cli() -> Callable[..., subprocess.CompletedProcess[str]]:
-    """``cli(*args)``: ``llm-proxy ARGS`` as a real process, with no database variables set."""
-    env = env_without_database()
-    return lambda *args: run_llm_proxy(*args, env=env)
-
-
-@pytest.fixture
-def up_command() -> Callable[[str, Path], list[str]]:
-    """``up_command(url, folder)``: the argv of ``llm-proxy migrate up`` on ``url``."""
-    return lambda url, folder: [LLM_PROXY, "migrate", "up", *db_args(url), "--dir", str(folder)]
-
-
-class _Pauses:
-    """Namespace handed to tests by the ``pause_for`` fixture."""
-
-    sql = staticmethod(pause_sql)
-    dialect = staticmethod(dialect_of)
-
-
-@pytest.fixture
-def pause_for() -> type[_Pauses]:
-    """``pause_for.sql(dialect, seconds)`` and ``pause_for.dialect(url)``."""
-    return _Pauses

@@ -13,6 +13,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import create_engine, text
+from support.cli import run_llm_proxy
+from support.databases import run_sql, take_snapshot
+from support.migrations import BASE, write_migrations
 
 from llm_proxy.api import Migrator
 from llm_proxy.errors import DatabaseError, MigrationError, ParseError, SourceError, VersionTableError
@@ -20,7 +23,6 @@ from llm_proxy.errors import DatabaseError, MigrationError, ParseError, SourceEr
 if TYPE_CHECKING:
     from pathlib import Path
 
-BASE = "-- +goose Up\nCREATE TABLE base (x integer);\n-- +goose Down\nDROP TABLE base;\n"
 GOOD = "-- +goose Up\nCREATE TABLE pending (x integer);\n-- +goose Down\nDROP TABLE pending;\n"
 
 BROKEN_FILES = {
@@ -46,22 +48,20 @@ BROKEN_FILES = {
 
 
 @pytest.fixture
-def at_version_one(tmp_path, snapshot):  # type: ignore[no-untyped-def]
+def at_version_one(tmp_path):  # type: ignore[no-untyped-def]
     """``at_version_one(url)``: a folder with 00001 applied on ``url`` and 00002 pending; the snapshot."""
 
     def make(url: str) -> tuple[Path, object]:
-        folder = tmp_path / "migrations"
-        folder.mkdir()
-        (folder / "00001_base.sql").write_text(BASE)
+        folder = write_migrations(tmp_path / "migrations", {"00001_base.sql": BASE})
         Migrator(url, folder).up()
         (folder / "00002_pending.sql").write_text(GOOD)
-        return folder, snapshot(url)
+        return folder, take_snapshot(url)
 
     return make
 
 
 @pytest.mark.parametrize("case", BROKEN_FILES, ids=list(BROKEN_FILES))
-def test_a_broken_file_changes_nothing(case, database_url, at_version_one, snapshot) -> None:
+def test_a_broken_file_changes_nothing(case, database_url, at_version_one) -> None:
     folder, before = at_version_one(database_url)
     content, message = BROKEN_FILES[case]
     (folder / "00003_broken.sql").write_bytes(content)
@@ -71,10 +71,10 @@ def test_a_broken_file_changes_nothing(case, database_url, at_version_one, snaps
         Migrator(database_url, folder).up()
 
     assert f"00003_broken.sql{message}" in str(error.value)
-    assert snapshot(database_url) == before
+    assert take_snapshot(database_url) == before
 
 
-def test_folder_problems_change_nothing(sqlite_url, at_version_one, snapshot, tmp_path) -> None:
+def test_folder_problems_change_nothing(sqlite_url, at_version_one, tmp_path) -> None:
     folder, before = at_version_one(sqlite_url)
     empty = tmp_path / "empty"
     empty.mkdir()
@@ -91,10 +91,10 @@ def test_folder_problems_change_nothing(sqlite_url, at_version_one, snapshot, tm
     (folder / "00003_gone.sql").symlink_to(tmp_path / "nowhere.sql")
     with pytest.raises(ParseError, match="00003_gone.sql: cannot read the file: No such file or directory"):
         Migrator(sqlite_url, folder).up()
-    assert snapshot(sqlite_url) == before
+    assert take_snapshot(sqlite_url) == before
 
 
-def test_an_unreadable_file_changes_nothing(sqlite_url, at_version_one, snapshot) -> None:
+def test_an_unreadable_file_changes_nothing(sqlite_url, at_version_one) -> None:
     if os.geteuid() == 0:
         pytest.skip("running as root, which reads a chmod 000 file anyway (the broken symlink case covers unreadable files)")
     folder, before = at_version_one(sqlite_url)
@@ -103,7 +103,7 @@ def test_an_unreadable_file_changes_nothing(sqlite_url, at_version_one, snapshot
     locked.chmod(0)
     with pytest.raises(ParseError, match="00003_locked.sql: cannot read the file: Permission denied"):
         Migrator(sqlite_url, folder).up()
-    assert snapshot(sqlite_url) == before
+    assert take_snapshot(sqlite_url) == before
 
 
 def test_an_empty_folder_does_not_even_create_the_database(tmp_path) -> None:
@@ -165,83 +165,71 @@ def mariadb_user(mysql_url):  # type: ignore[no-untyped-def]
         admin.dispose()
 
 
-def test_a_wrong_mariadb_password_is_reported_masked(mariadb_user, cli, tmp_path, snapshot) -> None:
-    folder = tmp_path / "m"
-    folder.mkdir()
-    (folder / "00001_base.sql").write_text(BASE)
+def test_a_wrong_mariadb_password_is_reported_masked(mariadb_user, tmp_path) -> None:
+    folder = write_migrations(tmp_path / "m", {"00001_base.sql": BASE})
     right = mariadb_user.render_as_string(hide_password=False)
     wrong = mariadb_user.set(password="wrong-Secret-2").render_as_string(hide_password=False)
-    before = snapshot(right)
+    before = take_snapshot(right)
 
-    result = cli("migrate", "up", "--database-url", wrong, "--dir", str(folder))
+    result = run_llm_proxy("migrate", "up", "--database-url", wrong, "--dir", str(folder))
 
     assert result.returncode == 1
     assert "Access denied for user" in result.stderr and ":***@" in result.stderr
     assert "wrong-Secret-2" not in result.stderr + result.stdout
-    assert snapshot(right) == before
-    assert cli("migrate", "up", "--database-url", right, "--dir", str(folder)).returncode == 0
+    assert take_snapshot(right) == before
+    assert run_llm_proxy("migrate", "up", "--database-url", right, "--dir", str(folder)).returncode == 0
 
 
-def test_an_unreachable_postgres_server_is_reported_masked(cli, tmp_path) -> None:
+def test_an_unreachable_postgres_server_is_reported_masked(tmp_path) -> None:
     # This machine's PostgreSQL trusts local connections and never checks a password, so
     # a wrong password cannot fail here; a closed port shows the masking instead.
-    folder = tmp_path / "m"
-    folder.mkdir()
-    (folder / "00001_base.sql").write_text(BASE)
-    result = cli("migrate", "up", "--database-url", "postgresql://app:pg-Secret-3@127.0.0.1:1/app", "--dir", str(folder))
+    folder = write_migrations(tmp_path / "m", {"00001_base.sql": BASE})
+    result = run_llm_proxy("migrate", "up", "--database-url", "postgresql://app:pg-Secret-3@127.0.0.1:1/app", "--dir", str(folder))
     assert result.returncode == 1
     assert "postgresql+psycopg://app:***@127.0.0.1:1/app" in result.stderr and "Connection refused" in result.stderr
     assert "pg-Secret-3" not in result.stderr + result.stdout
 
 
 @pytest.mark.parametrize("name", ["x; DROP TABLE victim", 'goose"; DROP TABLE victim; --', "`victim`", "a.b.c", "1abc", "x' OR '1'='1"])
-def test_a_bad_table_name_is_refused_before_any_sql(name, database_url, cli, at_version_one, snapshot) -> None:
+def test_a_bad_table_name_is_refused_before_any_sql(name, database_url, at_version_one) -> None:
     folder, _ = at_version_one(database_url)
-    engine = create_engine(database_url)
-    with engine.begin() as connection:
-        connection.exec_driver_sql("CREATE TABLE victim (x integer)")
-    engine.dispose()
-    before = snapshot(database_url)
+    run_sql(database_url, "CREATE TABLE victim (x integer)")
+    before = take_snapshot(database_url)
 
     with pytest.raises(VersionTableError, match="is not a valid version table name"):
         Migrator(database_url, folder, name)
-    result = cli("migrate", "up", "--database-url", database_url, "--dir", str(folder), "--table", name)
+    result = run_llm_proxy("migrate", "up", "--database-url", database_url, "--dir", str(folder), "--table", name)
 
     assert result.returncode == 1 and "is not a valid version table name" in result.stderr
-    assert snapshot(database_url) == before
+    assert take_snapshot(database_url) == before
 
 
-def test_someone_elses_goose_db_version_is_a_clear_error(database_url, tmp_path, cli, snapshot) -> None:
-    folder = tmp_path / "m"
-    folder.mkdir()
-    (folder / "00001_base.sql").write_text(BASE)
-    engine = create_engine(database_url)
-    with engine.begin() as connection:
-        connection.exec_driver_sql("CREATE TABLE goose_db_version (name varchar(40), value varchar(40))")
-        connection.exec_driver_sql("INSERT INTO goose_db_version VALUES ('owner', 'another tool')")
-    engine.dispose()
-    before = snapshot(database_url)
+def test_someone_elses_goose_db_version_is_a_clear_error(database_url, tmp_path) -> None:
+    folder = write_migrations(tmp_path / "m", {"00001_base.sql": BASE})
+    run_sql(
+        database_url,
+        "CREATE TABLE goose_db_version (name varchar(40), value varchar(40))",
+        "INSERT INTO goose_db_version VALUES ('owner', 'another tool')",
+    )
+    before = take_snapshot(database_url)
 
     for command in ("up", "status"):
-        result = cli("migrate", command, "--database-url", database_url, "--dir", str(folder))
+        result = run_llm_proxy("migrate", command, "--database-url", database_url, "--dir", str(folder))
         assert result.returncode == 1
         assert "goose_db_version exists but cannot be read as goose's version table" in result.stderr
         assert "--table NAME" in result.stderr
-    assert snapshot(database_url) == before
+    assert take_snapshot(database_url) == before
 
 
-def test_versions_without_a_file_are_shown_and_respected(database_url, at_version_one, snapshot) -> None:
+def test_versions_without_a_file_are_shown_and_respected(database_url, at_version_one) -> None:
     folder, _ = at_version_one(database_url)
-    engine = create_engine(database_url)
-    with engine.begin() as connection:
-        connection.exec_driver_sql("INSERT INTO goose_db_version (version_id, is_applied) VALUES (99, true)")
-    engine.dispose()
-    before = snapshot(database_url)
+    run_sql(database_url, "INSERT INTO goose_db_version (version_id, is_applied) VALUES (99, true)")
+    before = take_snapshot(database_url)
     migrator = Migrator(database_url, folder)
 
     rows = {row.version: row for row in migrator.status().rows}
     assert rows[99].applied and rows[99].file is None
     with pytest.raises(MigrationError, match="00002_pending.sql"):
         migrator.up()  # 2 is below the highest applied version 99: goose's "missing"
-    assert snapshot(database_url) == before
+    assert take_snapshot(database_url) == before
     assert [r.version for r in Migrator(database_url, folder, allow_missing=True).up()] == [2]

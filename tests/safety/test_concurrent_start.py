@@ -11,6 +11,9 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
+from support.cli import up_command
+from support.databases import read_version_ids, take_snapshot
+
 from llm_proxy.database import open_database
 
 if TYPE_CHECKING:
@@ -25,9 +28,9 @@ def _versions(folder: Path) -> list[int]:
     return sorted(int(p.name.split("_")[0]) for p in folder.glob("*.sql"))
 
 
-def _assert_complete_schema(url: str, snapshot) -> None:  # type: ignore[no-untyped-def]
+def _assert_complete_schema(url: str) -> None:
     """The schema the last bundled migration leaves: renamed key, added columns, new primary key."""
-    schema = snapshot(url).schema
+    schema = take_snapshot(url).schema
     assert {"projects", "tokens", "audit_events", "goose_db_version"} <= {name.lower() for name in schema}
     projects = {c[0] for c in schema["projects"][0]}
     tokens = {c[0] for c in schema["tokens"][0]}
@@ -36,19 +39,19 @@ def _assert_complete_schema(url: str, snapshot) -> None:  # type: ignore[no-unty
     assert schema["tokens"][2] == ["id"]
 
 
-def test_eight_processes_run_up_at_once(database_url, slow_bundled, start_together, up_command, version_ids, snapshot) -> None:
+def test_eight_processes_run_up_at_once(database_url, slow_bundled, start_together) -> None:
     folder = slow_bundled(database_url)
     results = start_together([up_command(database_url, folder)] * INSTANCES)
 
     assert [r.returncode for r in results] == [0] * INSTANCES, [r.stderr for r in results if r.returncode]
-    assert version_ids(database_url) == [0, *_versions(folder)]  # each exactly once, in order
+    assert read_version_ids(database_url) == [0, *_versions(folder)]  # each exactly once, in order
     appliers = [r for r in results if "Done:" in r.stdout]
     assert len(appliers) == 1, [r.stdout for r in results]
     assert all("No migrations to run" in r.stdout for r in results if r not in appliers)
-    _assert_complete_schema(database_url, snapshot)
+    _assert_complete_schema(database_url)
 
 
-def test_eight_threads_open_the_database_at_once(database_url, slow_bundled, version_ids, snapshot) -> None:
+def test_eight_threads_open_the_database_at_once(database_url, slow_bundled) -> None:
     folder = slow_bundled(database_url)
     barrier = threading.Barrier(INSTANCES)
     engines: list[Engine] = []
@@ -69,8 +72,8 @@ def test_eight_threads_open_the_database_at_once(database_url, slow_bundled, ver
 
     try:
         assert errors == [] and len(engines) == INSTANCES
-        assert version_ids(database_url) == [0, *_versions(folder)]
-        _assert_complete_schema(database_url, snapshot)
+        assert read_version_ids(database_url) == [0, *_versions(folder)]
+        _assert_complete_schema(database_url)
         for number, engine in enumerate(engines):
             with engine.begin() as connection:
                 connection.exec_driver_sql(

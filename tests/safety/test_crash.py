@@ -19,6 +19,9 @@ import subprocess
 import time
 
 from sqlalchemy import create_engine, inspect
+from support.cli import up_command
+from support.databases import dialect_of
+from support.migrations import pause_sql
 
 MIGRATIONS = 12
 KILLS = 20
@@ -47,11 +50,11 @@ def _state(engine) -> tuple[list[int], list[int], list[int]]:  # type: ignore[no
     return sorted(rows), sorted(marks), sorted(tables)
 
 
-def test_sigkill_at_random_points_leaves_every_migration_whole(database_url, tmp_path, up_command, pause_for) -> None:
-    dialect = pause_for.dialect(database_url)
+def test_sigkill_at_random_points_leaves_every_migration_whole(database_url, tmp_path) -> None:
+    dialect = dialect_of(database_url)
     folder = tmp_path / "slow"
     folder.mkdir()
-    pause = pause_for.sql(dialect, PAUSE)
+    pause = pause_sql(dialect, PAUSE)
     for version in range(1, MIGRATIONS + 1):
         (folder / f"{version:05d}_step.sql").write_text(_migration(dialect, version, pause))
     engine = create_engine(database_url)

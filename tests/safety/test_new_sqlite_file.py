@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.migrations import write_migrations
 
 from llm_proxy.api import Migrator
 from llm_proxy.errors import MigrationError
@@ -12,10 +13,7 @@ from llm_proxy.errors import MigrationError
 
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
-    migrations = tmp_path / "migrations"
-    migrations.mkdir()
-    (migrations / "00001_ok.sql").write_text("-- +goose Up\nCREATE TABLE a (id INTEGER);\n-- +goose Down\nDROP TABLE a;\n")
-    return migrations
+    return write_migrations(tmp_path / "migrations", {"00001_ok.sql": ("CREATE TABLE a (id INTEGER);", "DROP TABLE a;")})
 
 
 def test_a_broken_pending_file_creates_no_database(folder: Path, tmp_path: Path) -> None:

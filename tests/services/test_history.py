@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
 from typing import TYPE_CHECKING
 
 import pytest
+from support.git import git
 
 from llm_proxy.services.history import HistoryError
 from llm_proxy.services.validate import ValidateOptions, check_folder
@@ -14,13 +14,6 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 MIGRATION = "-- +goose Up\nCREATE TABLE IF NOT EXISTS t{n} (id int);\n-- +goose Down\nDROP TABLE IF EXISTS t{n};\n"
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-        cwd=repo, check=True, capture_output=True, text=True,
-    ).stdout
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, inspect
+from support.migrations import ADD_COLUMN_UNDONE
 
 from llm_proxy.services.roundtrip import SCRATCH_PREFIX
 from llm_proxy.services.validate import ValidateOptions, check_folder
@@ -22,13 +23,6 @@ CREATE INDEX idx_tokens_name ON tokens (name);
 
 -- +goose Down
 DROP TABLE tokens;
-"""
-ADD_COLUMN_UNDONE = """\
--- +goose Up
-ALTER TABLE tokens ADD COLUMN cache_hit_count INTEGER NOT NULL DEFAULT 0;
-
--- +goose Down
--- SQLite cannot drop a column
 """
 ADD_COLUMN = """\
 -- +goose Up

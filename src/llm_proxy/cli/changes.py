@@ -8,7 +8,7 @@ JSON document with ``--json``).
 
 from __future__ import annotations
 
-from pathlib import Path
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -16,18 +16,15 @@ import typer
 from llm_proxy.cli.connect import migrator
 from llm_proxy.cli.options import (
     AllowMissing,
-    DatabaseUrl,
-    DbPath,
+    ConnectionOptions,
     JsonOutput,
     LockTimeout,
-    MigrationsDir,
     ResumeInterrupted,
-    Table,
+    option_groups,
 )
 from llm_proxy.cli.output import json_failures, print_json, say
 from llm_proxy.cli.progress import Reporter
 from llm_proxy.errors import MigrationError, PartialMigrationError
-from llm_proxy.goose.table import DEFAULT_TABLE
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -38,23 +35,34 @@ if TYPE_CHECKING:
 Version = Annotated[int, typer.Argument(help="A migration version number.", show_default=False, min=0)]
 
 
+@dataclass(frozen=True, slots=True)
+class ApplyOptions:
+    """``--allow-missing``, ``--resume-interrupted``: taken only by the commands that apply migrations."""
+
+    allow_missing: AllowMissing = False
+    resume_interrupted: ResumeInterrupted = False
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """``--lock-timeout``, ``--json``: how every command here waits for the lock and reports."""
+
+    lock_timeout: LockTimeout = None
+    json_output: JsonOutput = False
+
+
 def _run(
     action: Callable[[Migrator], list[MigrationResult] | MigrationResult],
-    *,
-    db: Path | None,
-    database_url: str | None,
-    directory: Path | None,
-    table: str,
-    lock_timeout: float | None,
-    json_output: bool,
-    allow_missing: bool = False,
-    resume_interrupted: bool = False,
+    connection: ConnectionOptions,
+    run: RunOptions,
+    apply: ApplyOptions = ApplyOptions(),
 ) -> None:
     """Run one Migrator action with progress, then print what it did.
 
     On failure the JSON document lists the migrations committed before it, from the
     run's :class:`~llm_proxy.errors.PartialMigrationError`.
     """
+    json_output = run.json_output
     runner: Migrator | None = None
 
     def failure(exc: MigrationError) -> dict[str, object]:
@@ -63,13 +71,10 @@ def _run(
     with Reporter(quiet=json_output) as reporter:
         with json_failures(json_output, failure):
             runner = migrator(
-                db,
-                database_url,
-                directory,
-                table,
-                lock_timeout=lock_timeout,
-                allow_missing=allow_missing,
-                resume_interrupted=resume_interrupted,
+                connection,
+                lock_timeout=run.lock_timeout,
+                allow_missing=apply.allow_missing,
+                resume_interrupted=apply.resume_interrupted,
                 progress=reporter,
                 on_lock_wait=reporter.waiting,
             )
@@ -104,16 +109,8 @@ def _document(runner: Migrator | None, results: Sequence[MigrationResult]) -> di
     }
 
 
-def up(
-    db: DbPath = None,
-    database_url: DatabaseUrl = None,
-    directory: MigrationsDir = None,
-    table: Table = DEFAULT_TABLE,
-    allow_missing: AllowMissing = False,
-    resume_interrupted: ResumeInterrupted = False,
-    lock_timeout: LockTimeout = None,
-    json_output: JsonOutput = False,
-) -> None:
+@option_groups
+def up(connection: ConnectionOptions, apply: ApplyOptions, run: RunOptions) -> None:
     """Apply all pending migrations, in version order.
 
     Each migration runs in its own transaction (NO TRANSACTION ones statement by
@@ -121,41 +118,20 @@ def up(
 
     Example: llm-proxy migrate up --db data/llm-proxy.db
     """
-    _run(lambda m: m.up(), db=db, database_url=database_url, directory=directory, table=table,
-         lock_timeout=lock_timeout, json_output=json_output, allow_missing=allow_missing,
-         resume_interrupted=resume_interrupted)
+    _run(lambda m: m.up(), connection, run, apply)
 
 
-def up_by_one(
-    db: DbPath = None,
-    database_url: DatabaseUrl = None,
-    directory: MigrationsDir = None,
-    table: Table = DEFAULT_TABLE,
-    allow_missing: AllowMissing = False,
-    resume_interrupted: ResumeInterrupted = False,
-    lock_timeout: LockTimeout = None,
-    json_output: JsonOutput = False,
-) -> None:
+@option_groups
+def up_by_one(connection: ConnectionOptions, apply: ApplyOptions, run: RunOptions) -> None:
     """Apply exactly the next pending migration (an error when there is none).
 
     Example: llm-proxy migrate up-by-one --db data/llm-proxy.db
     """
-    _run(lambda m: m.up_by_one(), db=db, database_url=database_url, directory=directory, table=table,
-         lock_timeout=lock_timeout, json_output=json_output, allow_missing=allow_missing,
-         resume_interrupted=resume_interrupted)
+    _run(lambda m: m.up_by_one(), connection, run, apply)
 
 
-def up_to(
-    version: Version,
-    db: DbPath = None,
-    database_url: DatabaseUrl = None,
-    directory: MigrationsDir = None,
-    table: Table = DEFAULT_TABLE,
-    allow_missing: AllowMissing = False,
-    resume_interrupted: ResumeInterrupted = False,
-    lock_timeout: LockTimeout = None,
-    json_output: JsonOutput = False,
-) -> None:
+@option_groups
+def up_to(version: Version, connection: ConnectionOptions, apply: ApplyOptions, run: RunOptions) -> None:
     """Apply pending migrations up to VERSION (every version at or below it).
 
     VERSION need not be a file's version: 20240101 means "everything up to 20240101",
@@ -163,73 +139,42 @@ def up_to(
 
     Example: llm-proxy migrate up-to 3 --db data/llm-proxy.db
     """
-    _run(lambda m: m.up_to(version), db=db, database_url=database_url, directory=directory, table=table,
-         lock_timeout=lock_timeout, json_output=json_output, allow_missing=allow_missing,
-         resume_interrupted=resume_interrupted)
+    _run(lambda m: m.up_to(version), connection, run, apply)
 
 
-def down(
-    db: DbPath = None,
-    database_url: DatabaseUrl = None,
-    directory: MigrationsDir = None,
-    table: Table = DEFAULT_TABLE,
-    lock_timeout: LockTimeout = None,
-    json_output: JsonOutput = False,
-) -> None:
+@option_groups
+def down(connection: ConnectionOptions, run: RunOptions) -> None:
     """Roll back the current version: the most recently applied migration.
 
     Example: llm-proxy migrate down --db data/llm-proxy.db
     """
-    _run(lambda m: m.down(), db=db, database_url=database_url, directory=directory, table=table,
-         lock_timeout=lock_timeout, json_output=json_output)
+    _run(lambda m: m.down(), connection, run)
 
 
-def down_to(
-    version: Version,
-    db: DbPath = None,
-    database_url: DatabaseUrl = None,
-    directory: MigrationsDir = None,
-    table: Table = DEFAULT_TABLE,
-    lock_timeout: LockTimeout = None,
-    json_output: JsonOutput = False,
-) -> None:
+@option_groups
+def down_to(version: Version, connection: ConnectionOptions, run: RunOptions) -> None:
     """Roll back, most recently applied first, until the current version is at or below VERSION.
 
     down-to 0 rolls back everything.
 
     Example: llm-proxy migrate down-to 2 --db data/llm-proxy.db
     """
-    _run(lambda m: m.down_to(version), db=db, database_url=database_url, directory=directory, table=table,
-         lock_timeout=lock_timeout, json_output=json_output)
+    _run(lambda m: m.down_to(version), connection, run)
 
 
-def redo(
-    db: DbPath = None,
-    database_url: DatabaseUrl = None,
-    directory: MigrationsDir = None,
-    table: Table = DEFAULT_TABLE,
-    lock_timeout: LockTimeout = None,
-    json_output: JsonOutput = False,
-) -> None:
+@option_groups
+def redo(connection: ConnectionOptions, run: RunOptions) -> None:
     """Roll back the current version and apply it again (two transactions).
 
     Example: llm-proxy migrate redo --db data/llm-proxy.db
     """
-    _run(lambda m: m.redo(), db=db, database_url=database_url, directory=directory, table=table,
-         lock_timeout=lock_timeout, json_output=json_output)
+    _run(lambda m: m.redo(), connection, run)
 
 
-def reset(
-    db: DbPath = None,
-    database_url: DatabaseUrl = None,
-    directory: MigrationsDir = None,
-    table: Table = DEFAULT_TABLE,
-    lock_timeout: LockTimeout = None,
-    json_output: JsonOutput = False,
-) -> None:
+@option_groups
+def reset(connection: ConnectionOptions, run: RunOptions) -> None:
     """Roll back every applied migration, most recently applied first.
 
     Example: llm-proxy migrate reset --db data/llm-proxy.db
     """
-    _run(lambda m: m.reset(), db=db, database_url=database_url, directory=directory, table=table,
-         lock_timeout=lock_timeout, json_output=json_output)
+    _run(lambda m: m.reset(), connection, run)

@@ -1,11 +1,25 @@
-"""Options shared by several commands, defined once as ``Annotated`` aliases."""
+"""Options shared by several commands, defined once as ``Annotated`` aliases.
+
+Options that always go together are an option group (:class:`ConnectionOptions`): a
+dataclass of those aliases, which a command decorated with :func:`option_groups` takes as
+one parameter.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import inspect
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional, get_type_hints
 
 import typer
+
+from llm_proxy.goose.table import DEFAULT_TABLE
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 MigrationsDir = Annotated[
     Optional[Path],
@@ -100,3 +114,49 @@ ResumeInterrupted = Annotated[
         "(its statements must be safe to run twice), instead of refusing.",
     ),
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionOptions:
+    """``--db``, ``--database-url``, ``--dir``, ``--table``: the database a command works on, and its migrations."""
+
+    db: DbPath = None
+    database_url: DatabaseUrl = None
+    directory: MigrationsDir = None
+    table: Table = DEFAULT_TABLE
+
+
+def option_groups(command: Callable[..., None]) -> Callable[..., None]:
+    """``command`` as typer must see it: each parameter typed as an option group spelled out.
+
+    An option group is a dataclass whose fields are typer options with defaults. typer reads
+    a command's options from its signature, so the returned function's ``__signature__``
+    has the group's fields, in order, where the group's parameter stood: ``--help``, the
+    option names, their order and defaults are exactly those of options written out one by
+    one. Called by typer with one value per option, it hands ``command`` one instance of
+    each group.
+    """
+    signature = inspect.signature(command, eval_str=True)
+    groups: dict[str, type[Any]] = {}
+    parameters: list[inspect.Parameter] = []
+    for parameter in signature.parameters.values():
+        group = parameter.annotation
+        if not (isinstance(group, type) and dataclasses.is_dataclass(group)):
+            parameters.append(parameter)
+            continue
+        groups[parameter.name] = group
+        hints = get_type_hints(group, include_extras=True)
+        parameters += [
+            inspect.Parameter(field.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=field.default, annotation=hints[field.name])
+            for field in dataclasses.fields(group)
+        ]
+
+    @functools.wraps(command)
+    def grouped(**values: Any) -> None:
+        for name, group in groups.items():
+            values[name] = group(**{field.name: values.pop(field.name) for field in dataclasses.fields(group)})
+        command(**values)
+
+    grouped.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    grouped.__annotations__ = {p.name: p.annotation for p in parameters} | {"return": signature.return_annotation}
+    return grouped

@@ -9,21 +9,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from llm_proxy.cli.connect import migrator
-from llm_proxy.cli.options import DatabaseUrl, DbPath, JsonOutput, MigrationsDir, Table
+from llm_proxy.cli.options import ConnectionOptions, JsonOutput, option_groups
 from llm_proxy.cli.output import json_failures, print_json, say
-from llm_proxy.goose.table import DEFAULT_TABLE
 
 if TYPE_CHECKING:
     from llm_proxy.goose.results import Status, StatusRow
 
 
-def status(
-    db: DbPath = None,
-    database_url: DatabaseUrl = None,
-    directory: MigrationsDir = None,
-    table: Table = DEFAULT_TABLE,
-    json_output: JsonOutput = False,
-) -> None:
+@option_groups
+def status(connection: ConnectionOptions, json_output: JsonOutput = False) -> None:
     """Show every migration: applied (when) or pending, and versions applied without a file.
 
     Versions recorded in the database that have no file in the folder (goose does not show
@@ -33,7 +27,7 @@ def status(
     Example: llm-proxy migrate status --db data/llm-proxy.db
     """
     with json_failures(json_output):
-        runner = migrator(db, database_url, directory, table)
+        runner = migrator(connection)
         result = runner.status()
     if json_output:
         print_json(_document(runner.target.display, str(runner.folder), result))
@@ -55,13 +49,8 @@ def status(
         )
 
 
-def version(
-    db: DbPath = None,
-    database_url: DatabaseUrl = None,
-    directory: MigrationsDir = None,
-    table: Table = DEFAULT_TABLE,
-    json_output: JsonOutput = False,
-) -> None:
+@option_groups
+def version(connection: ConnectionOptions, json_output: JsonOutput = False) -> None:
     """Print the current version: the most recently applied migration (0 when none).
 
     The version comes from the database alone; --dir is accepted so that every command
@@ -70,7 +59,7 @@ def version(
     Example: llm-proxy migrate version --db data/llm-proxy.db
     """
     with json_failures(json_output):
-        runner = migrator(db, database_url, directory, table)
+        runner = migrator(connection)
         current = runner.version()
     if json_output:
         print_json({"ok": True, "database": runner.target.display, "version": current})

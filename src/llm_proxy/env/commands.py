@@ -17,7 +17,7 @@ from llm_proxy.env._alembic_compat import goose_script_directory, ini_files
 from llm_proxy.env.revisions import ENV_DIR, GooseScriptDirectory
 from llm_proxy.env.runtime import ENVIRONMENT_LOCK
 from llm_proxy.env.settings import SETTINGS_KEY, resolve_settings
-from llm_proxy.errors import MigrationError
+from llm_proxy.errors import AlembicCommandError, MigrationError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -28,10 +28,6 @@ if TYPE_CHECKING:
 
 # Commands that write Python revision files or need SQLAlchemy models.
 _UNSUPPORTED = {"revision", "merge", "init", "check", "list_templates"}
-
-
-class AlembicCommandError(MigrationError):
-    """Alembic refused the command (an unknown revision, a bad range, ...)."""
 
 
 def run_alembic(

@@ -27,6 +27,7 @@ lock) and bounded by ``timeout``.
 from __future__ import annotations
 
 import json
+import math
 import os
 import socket
 import time
@@ -37,7 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from llm_proxy.dialects import dialect_of
-from llm_proxy.errors import MigrationError
+from llm_proxy.errors import LockOptionsError, LockTimeoutError, MigrationError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -50,8 +51,7 @@ DEFAULT_TIMEOUT = 300.0
 LOCK_FILE_SUFFIX = "-migrate-lock"
 
 
-class LockTimeout(MigrationError):
-    """The migration lock was not free within the timeout."""
+LockTimeout = LockTimeoutError  # the older name, still importable from here
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,14 +64,16 @@ class LockOptions:
     mysql_lock_name: str | None = None  # default: MYSQL_LOCK_NAME:<database>
 
     def __post_init__(self) -> None:
+        if math.isnan(self.timeout):  # every comparison with NaN is false: it would wait forever
+            raise LockOptionsError("the lock timeout must be a number of seconds")
         if self.timeout < 0:
-            raise ValueError("the lock timeout cannot be negative")
-        if self.poll_interval <= 0:
-            raise ValueError("the lock poll interval must be positive")
+            raise LockOptionsError("the lock timeout cannot be negative")
+        if not self.poll_interval > 0:  # NaN too
+            raise LockOptionsError("the lock poll interval must be positive")
         if not -(2**63) <= self.postgres_lock_id < 2**63:
-            raise ValueError("the PostgreSQL advisory lock id must fit in a 64-bit integer")
+            raise LockOptionsError("the PostgreSQL advisory lock id must fit in a 64-bit integer")
         if self.mysql_lock_name is not None and not 0 < len(self.mysql_lock_name) <= 64:
-            raise ValueError("the MySQL lock name must have 1 to 64 characters")
+            raise LockOptionsError("the MySQL lock name must have 1 to 64 characters")
 
 
 class _Lock(Protocol):
@@ -108,7 +110,7 @@ def migration_lock(
     statements run in short transactions of their own on it, outside the caller's).
 
     ``on_wait`` receives a sentence naming the holder when the lock is busy (once, then
-    again every 10 seconds of waiting). Raises :class:`LockTimeout` after
+    again every 10 seconds of waiting). Raises :class:`~llm_proxy.errors.LockTimeoutError` after
     ``options.timeout`` seconds.
     """
     opts = options or LockOptions()
@@ -129,7 +131,7 @@ def _wait_for(lock: _Lock, opts: LockOptions, on_wait: Callable[[str], None] | N
     while not lock.try_acquire():
         now = time.monotonic()
         if now >= deadline:
-            raise LockTimeout(
+            raise LockTimeoutError(
                 f"gave up after {opts.timeout:g} s waiting for the migration lock, "
                 f"held by {lock.holder()}; if that migration is still running let it finish, "
                 "otherwise stop that process (the lock is released when it exits), "

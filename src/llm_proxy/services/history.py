@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from llm_proxy.errors import MigrationError
+from llm_proxy.errors import HistoryError
 from llm_proxy.format.grammar import parse_lines
 from llm_proxy.format.sources import PYTHON_SUFFIX, BadFileName, parse_version
 from llm_proxy.services.findings import Finding
@@ -28,10 +28,6 @@ if TYPE_CHECKING:
 
 MODIFIED, DELETED, BELOW_HEAD, RENUMBERED = "LP501", "LP502", "LP503", "LP504"
 _NEVER_CHANGE = "applied migrations must never change: revert the change and put it in a new migration"
-
-
-class HistoryError(MigrationError):
-    """git cannot tell the folder's history: not a repository, unknown reference, no git."""
 
 
 @dataclass(frozen=True, slots=True)

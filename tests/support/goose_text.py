@@ -1,4 +1,4 @@
-"""Test helper: text as goose's line scanner cuts it."""
+"""Text as goose's line scanner cuts it."""
 
 from __future__ import annotations
 
