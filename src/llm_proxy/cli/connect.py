@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from llm_proxy.api import Migrator
+    from llm_proxy.api import MigrationResult, Migrator, PlannedStep
     from llm_proxy.cli.options import ConnectionOptions
 
 
@@ -17,7 +17,7 @@ def migrator(
     lock_timeout: float | None = None,
     allow_missing: bool = False,
     resume_interrupted: bool = False,
-    progress: Callable[[object], None] | None = None,
+    progress: Callable[[PlannedStep | MigrationResult], None] | None = None,
     on_lock_wait: Callable[[str], None] | None = None,
 ) -> Migrator:
     """The Migrator for the database and folder the options (or the environment) name.

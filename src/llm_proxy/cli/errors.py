@@ -21,7 +21,7 @@ TRACEBACK_ENV = "LLM_PROXY_TRACEBACK"
 class ReportingGroup(TyperGroup):
     """A typer group that reports :class:`MigrationError` as a message and exit code 1."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:  # click's Context: typer vendors click under a private name
         try:
             return super().invoke(ctx)
         except MigrationError as exc:

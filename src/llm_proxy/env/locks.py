@@ -41,7 +41,7 @@ from llm_proxy.dialects import dialect_of
 from llm_proxy.errors import LockOptionsError, LockTimeoutError, MigrationError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterator, Mapping
 
     from sqlalchemy.engine import Connection, Engine
 
@@ -230,9 +230,11 @@ class _Session:
         from sqlalchemy.engine import Connection
 
         self.owned = not isinstance(bind, Connection)
-        self.connection = bind.connect().execution_options(isolation_level="AUTOCOMMIT") if self.owned else bind
+        self.connection: Connection = (
+            bind if isinstance(bind, Connection) else bind.connect().execution_options(isolation_level="AUTOCOMMIT")
+        )
 
-    def execute(self, sql: str, params: object) -> list[tuple[object, ...]]:
+    def execute(self, sql: str, params: Mapping[str, object] | tuple[object, ...]) -> list[tuple[object, ...]]:
         """Run one lock statement; on the caller's connection, in a transaction of its own."""
         if self.owned:
             return [tuple(row) for row in self.connection.exec_driver_sql(sql, params)]
