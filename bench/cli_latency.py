@@ -25,6 +25,9 @@ import time
 from pathlib import Path
 
 DB = ["--db", "data/llm-proxy.db"]
+# A server's start-up: open_database() on the up-to-date database, then nothing else.
+STARTUP = "from llm_proxy.database import open_database; open_database('data/llm-proxy.db').dispose()"
+OPEN_DATABASE = ["open_database()"]
 COMMANDS = [
     ["migrate", "status", *DB],
     ["migrate", "version", *DB],
@@ -35,9 +38,6 @@ COMMANDS = [
     OPEN_DATABASE,
 ]
 EXECUTABLE = Path(sys.executable).with_name("llm-proxy")
-# A server's start-up: open_database() on the up-to-date database, then nothing else.
-STARTUP = "from llm_proxy.database import open_database; open_database('data/llm-proxy.db').dispose()"
-OPEN_DATABASE = ["open_database()"]
 
 
 def llm_proxy(*args: str, importtime: bool = False) -> subprocess.CompletedProcess[str]:
