@@ -101,7 +101,7 @@ def test_create_rejects_other_types_as_a_usage_error(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("how", [["--py"], ["py"]])
 def test_create_py_writes_a_python_revision_that_runs(tmp_path: Path, how: list[str]) -> None:
-    code, out, _ = run("migrate", "create", "backfill tokens", *how, "--sequential", "--dir", str(tmp_path))
+    code, out, _ = outcome("migrate", "create", "backfill tokens", *how, "--sequential", "--dir", str(tmp_path))
     assert code == 0
     path = tmp_path / "00001_backfill_tokens.py"
     assert f"Created new file: {path}" in out
@@ -109,13 +109,13 @@ def test_create_py_writes_a_python_revision_that_runs(tmp_path: Path, how: list[
     assert text.startswith('"""Backfill tokens.')
     assert "def upgrade() -> None:" in text and "def downgrade() -> None:" in text
     compile(text, str(path), "exec")
-    code, _, _ = run("migrate", "validate", "--dir", str(tmp_path))
+    code, _, _ = outcome("migrate", "validate", "--dir", str(tmp_path))
     assert code == 0
     database = tmp_path / "db.sqlite"
     for command in ("up", "down", "up"):
-        code, _, err = run("migrate", command, "--dir", str(tmp_path), "--db", str(database))
+        code, _, err = outcome("migrate", command, "--dir", str(tmp_path), "--db", str(database))
         assert code == 0, err
-    code, out, _ = run("migrate", "create", "next", "--sequential", "--dir", str(tmp_path))
+    code, out, _ = outcome("migrate", "create", "next", "--sequential", "--dir", str(tmp_path))
     assert (tmp_path / "00002_next.sql").exists()
 
 
