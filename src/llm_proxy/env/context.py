@@ -68,6 +68,7 @@ class GooseMigrationContext(MigrationContext):
         self.last_result: MigrationResult | None = None
         """The migration of the step being recorded (None for a version-row-only step)."""
         self._state: GooseState | None = None
+        self._order: list[int] | None = None  # applied versions, newest first, as steps record them
         self._running: PlannedStep | None = None
         self._started = 0.0
         self._counts: dict[tuple[int, Direction], int | None] = {}
@@ -83,8 +84,8 @@ class GooseMigrationContext(MigrationContext):
         return revision_of(self.script, version)  # type: ignore[arg-type]
 
     def goose_state(self) -> GooseState:
-        """The version table's state as of the last step; in ``--sql`` mode, every file up to
-        the start revision. Read from the database once per context."""
+        """The version table's state when the run started (read from the database once per
+        context, under the lock); in ``--sql`` mode, every file up to the start revision."""
         if self._state is None:
             if self.as_sql:
                 start = super().get_current_heads()
@@ -156,9 +157,20 @@ class GooseMigrationContext(MigrationContext):
                     progress(self.last_result)
         self._running = None
 
+    @property
+    def current_version(self) -> int:
+        """goose's current version as of the last recorded step."""
+        order = self._order if self._order is not None else self.goose_state().order
+        return order[0] if order else 0
+
     def step_recorded(self, step: PlannedStep) -> None:
-        """Called by the version store: the state moves on, the result is known."""
-        self._state = self.goose_state().after(step)
+        """Called by the version store: the current version moves on, the result is known."""
+        if self._order is None:
+            self._order = list(self.goose_state().order)
+        if step.version in self._order:
+            self._order.remove(step.version)
+        if step.direction is Direction.UP:
+            self._order.insert(0, step.version)
         if step.record_only:
             return
         assert step.file is not None

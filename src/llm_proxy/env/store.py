@@ -38,7 +38,7 @@ class GooseVersionStore:
     @property
     def heads(self) -> set[str]:
         """goose's current version after the last step, as Alembic's one head (``"0"`` at base)."""
-        return {str(self.context.goose_state().current)}
+        return {str(self.context.current_version)}
 
     def update_to_step(self, step: Any) -> None:
         planned: PlannedStep | None = getattr(step, "goose", None)

@@ -11,13 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from llm_proxy.format.grammar import Direction
-
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
     from llm_proxy.format.sources import MigrationFile
-    from llm_proxy.goose.results import PlannedStep
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,16 +71,6 @@ class GooseState:
 
     def is_applied(self, version: int) -> bool:
         return version in self.applied_at
-
-    def after(self, step: PlannedStep) -> GooseState:
-        """The state once ``step`` is recorded: an applied version becomes the current one,
-        a rolled-back one leaves the order."""
-        order = tuple(v for v in self.order if v != step.version)
-        applied_at = {v: t for v, t in self.applied_at.items() if v != step.version}
-        if step.direction is Direction.UP:
-            order = (step.version, *order)
-            applied_at[step.version] = None
-        return GooseState(True, order, applied_at)
 
 
 def state_from_rows(rows: Iterable[Sequence[Any]]) -> GooseState:
