@@ -21,19 +21,27 @@ from sqlalchemy import create_engine
 from llm_proxy.env import _alembic_compat as compat
 from llm_proxy.env.context import GooseMigrationContext
 from llm_proxy.env.revisions import GooseRevisionMap, GooseScriptDirectory
+from llm_proxy.env.settings import EnvSettings
 from llm_proxy.env.store import GooseVersionStore
+from llm_proxy.selection import sqlite_target
 
 
 def test_run_loop_builds_goose_store_for_goose_contexts_and_alembics_own_for_others(tmp_path):
     engine = create_engine(f"sqlite:///{tmp_path / 'plain.db'}")
+    folder = tmp_path / "m"
+    folder.mkdir()
+    settings = EnvSettings(sqlite_target(tmp_path / "plain.db"), folder)
     with engine.connect() as connection:
         plain = MigrationContext.configure(connection)
         maintainer = migration.HeadMaintainer(plain, ("abc",))
         assert type(maintainer) is compat._ALEMBIC_HEAD_MAINTAINER
         assert maintainer.heads == {"abc"}
+        opts = {"goose_settings": settings, "goose_planner": None, "script": GooseScriptDirectory(folder)}
+        goose = GooseMigrationContext(plain.dialect, connection, opts, None)
+        store = migration.HeadMaintainer(goose, ())
+        assert type(store) is GooseVersionStore
+        assert store.heads == {"0"}
     engine.dispose()
-    assert migration.HeadMaintainer.goose_store is GooseVersionStore  # type: ignore[attr-defined]
-    assert issubclass(GooseMigrationContext, MigrationContext)
 
 
 def test_plain_alembic_project_in_the_same_process_keeps_alembic_version(tmp_path):

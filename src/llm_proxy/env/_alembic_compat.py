@@ -50,7 +50,6 @@ def install_version_store(context_class: type[MigrationContext], store: Callable
             return store(context, heads)
         return _ALEMBIC_HEAD_MAINTAINER(context, heads)
 
-    head_maintainer.goose_store = store  # type: ignore[attr-defined]
     migration.HeadMaintainer = head_maintainer  # type: ignore[assignment,misc]
 
 

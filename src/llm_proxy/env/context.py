@@ -185,7 +185,7 @@ class GooseMigrationContext(MigrationContext):
         assert self.connection is not None
         if not self.settings.resume_interrupted:
             interrupted.refuse_if_interrupted(self.connection, self.goose_table)
-        store.GooseVersionStore(self, ()).ensure_table()
+        store.ensure_table(self)
 
     def _alembic_step(self, step: PlannedStep) -> RevisionStep | StampStep:
         revision_map = self.script.revision_map  # type: ignore[union-attr]

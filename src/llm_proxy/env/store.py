@@ -30,7 +30,11 @@ _NO_PARAMETERS = {"no_parameters": True}
 
 
 class GooseVersionStore:
-    """Records each step of a :class:`GooseMigrationContext` in goose's version table."""
+    """Records each step of a :class:`GooseMigrationContext` in goose's version table.
+
+    Built by Alembic's loop as ``HeadMaintainer(context, heads)``; the heads it passes are
+    the context's own (goose's current version), so the store reads them from there.
+    """
 
     def __init__(self, context: GooseMigrationContext, heads: Iterable[str]) -> None:
         self.context = context
@@ -67,22 +71,23 @@ class GooseVersionStore:
         except context.database_errors as exc:
             raise VersionTableError(f"recording {step} in {table.name} failed: {database_message(exc)}") from exc
 
-    def ensure_table(self) -> None:
-        """Create goose's table and its version-0 row before the first step (in a transaction
-        of their own, as goose does); put the row back in an empty table.
 
-        On MySQL the CREATE commits on its own, so a crash right after it can leave the table
-        without goose's version-0 row (goose then fails with "no next version").
-        """
-        connection = self.context.connection
-        assert connection is not None
-        table = self.context.goose_table
-        exists = table_exists(connection, table)
-        empty = exists and connection.exec_driver_sql(table.any_row(), execution_options=_NO_PARAMETERS).first() is None
-        if connection.in_transaction():
-            connection.commit()  # the reads' implicit transaction
-        if not exists:
-            create_table(connection, table)
-        elif empty:
-            with connection.begin():
-                connection.exec_driver_sql(table.insert(0), execution_options=_NO_PARAMETERS)
+def ensure_table(context: GooseMigrationContext) -> None:
+    """Create goose's table and its version-0 row before the first step (in a transaction
+    of their own, as goose does); put the row back in an empty table.
+
+    On MySQL the CREATE commits on its own, so a crash right after it can leave the table
+    without goose's version-0 row (goose then fails with "no next version").
+    """
+    connection = context.connection
+    assert connection is not None
+    table = context.goose_table
+    exists = table_exists(connection, table)
+    empty = exists and connection.exec_driver_sql(table.any_row(), execution_options=_NO_PARAMETERS).first() is None
+    if connection.in_transaction():
+        connection.commit()  # the reads' implicit transaction
+    if not exists:
+        create_table(connection, table)
+    elif empty:
+        with connection.begin():
+            connection.exec_driver_sql(table.insert(0), execution_options=_NO_PARAMETERS)
