@@ -49,10 +49,12 @@ class Migrator:
     (``schema.table`` allowed). ``allow_missing`` applies out-of-order files first, as
     goose's ``--allow-missing``. ``resume_interrupted`` runs again a NO TRANSACTION
     migration that an earlier run left unfinished (its statements must be idempotent; see
-    :mod:`llm_proxy.env.interrupted`), instead of refusing. ``progress`` is called with each step before it runs and
-    with its result once it has committed; ``on_lock_wait`` with a sentence naming the holder while another
-    migrator holds the migration lock. Everything is checked here, so a bad option fails before any
-    command runs.
+    :mod:`llm_proxy.goose.markers`), instead of refusing. ``progress`` is called with each
+    step before it runs and with its result once it has committed; ``on_lock_wait`` with a
+    sentence naming the holder while another migrator holds the migration lock.
+    ``environment`` is the folder of the ``env.py`` to run (a copy of the package's with
+    hooks of your own; default ``$LLM_PROXY_ENVIRONMENT``, else the package's). Everything
+    is checked here, so a bad option fails before any command runs.
     """
 
     def __init__(
