@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
+from llm_proxy.errors import OptionError
+
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Dialect as SQLAlchemyDialect, Engine
 
@@ -23,7 +25,7 @@ def dialect_name(sqlalchemy_name: str) -> Dialect:
     try:
         return _FROM_SQLALCHEMY[sqlalchemy_name]
     except KeyError:
-        raise ValueError(f"unsupported database {sqlalchemy_name!r}; expected one of {', '.join(DIALECTS)}") from None
+        raise OptionError(f"unsupported database {sqlalchemy_name!r}; expected one of {', '.join(DIALECTS)}") from None
 
 
 def dialect_of(bind: Connection | Engine | SQLAlchemyDialect | object) -> Dialect:

@@ -239,12 +239,16 @@ class DatabaseSelectionError(MigrationError):
     """The settings do not name a database this package can open."""
 
 
-class LockOptionsError(MigrationError, ValueError):
-    """A lock setting is out of range (a negative timeout, ...).
+class OptionError(MigrationError, ValueError):
+    """An option of the library is out of range or conflicts with another.
 
-    Also a ``ValueError``, as the settings' checks raised before, so that callers catching
+    Also a ``ValueError``, as the options' checks raised before, so that callers catching
     that keep working.
     """
+
+
+class LockOptionsError(OptionError):
+    """A lock setting is out of range (a negative timeout, ...)."""
 
 
 class LockTimeoutError(MigrationError):

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from llm_proxy.dialects import DIALECTS
+from llm_proxy.errors import OptionError
 from llm_proxy.format.grammar import Direction, parse_file
 from llm_proxy.format.sources import MigrationFile, scan
 from llm_proxy.services.findings import Finding
-from llm_proxy.dialects import DIALECTS
 from llm_proxy.services.lint import explain, lint_file
 
 if TYPE_CHECKING:
@@ -52,22 +53,22 @@ class ValidateOptions:
 
     def __post_init__(self) -> None:
         if self.dialect is not None and self.dialect not in DIALECTS:
-            raise ValueError(f"unknown dialect {self.dialect!r}; expected one of {', '.join(DIALECTS)}")
+            raise OptionError(f"unknown dialect {self.dialect!r}; expected one of {', '.join(DIALECTS)}")
         if self.since is not None and not self.since.strip():
-            raise ValueError("since must name a git reference")
+            raise OptionError("since must name a git reference")
         if self.database_url is not None:
             if not self.roundtrip:
-                raise ValueError("database_url is where the round trip runs; it needs roundtrip=True")
+                raise OptionError("database_url is where the round trip runs; it needs roundtrip=True")
             from llm_proxy.selection import from_url
 
             server = from_url(self.database_url).dialect
             if server == "sqlite":
-                raise ValueError(
+                raise OptionError(
                     "database_url: the round trip on SQLite always uses a temporary file; "
                     "give a PostgreSQL or MySQL URL, or none"
                 )
             if self.dialect is not None and self.dialect != server:
-                raise ValueError(f"dialect {self.dialect!r} conflicts with database_url, a {server} database")
+                raise OptionError(f"dialect {self.dialect!r} conflicts with database_url, a {server} database")
 
     @property
     def lint_dialect(self) -> str | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from llm_proxy.dialects import DIALECTS
+from llm_proxy.errors import OptionError
 from llm_proxy.services.lint import ddl, sections, splitting, transactions
 from llm_proxy.services.lint.rules import RULES, UNKNOWN_ID
 from llm_proxy.services.lint.source import read_source
@@ -35,7 +36,7 @@ def lint_file(path: Path, parsed: ParsedSQL, *, dialect: str | None = None) -> l
     the ones that are unambiguous for every dialect run.
     """
     if dialect is not None and dialect not in DIALECTS:
-        raise ValueError(f"unknown dialect {dialect!r}; expected one of {', '.join(DIALECTS)}")
+        raise OptionError(f"unknown dialect {dialect!r}; expected one of {', '.join(DIALECTS)}")
     source = read_source(path, parsed, dialect)
     if source is None:
         return []
