@@ -8,10 +8,15 @@ modules that defined these classes before keeps importing them from there.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 
 import pytest
 
 from llm_proxy import errors
+from llm_proxy.bundled import bundled_migrations
+from llm_proxy.dialects import dialect_name
+from llm_proxy.env.locks import LockOptions
+from llm_proxy.services.validate import ValidateOptions
 
 FORMER_HOMES = [
     ("llm_proxy.selection", "DatabaseSelectionError", errors.DatabaseSelectionError),
@@ -30,3 +35,20 @@ def test_moved_errors_are_migration_errors_still_importable_from_their_old_modul
     assert error.__module__ == "llm_proxy.errors"
     assert issubclass(error, errors.MigrationError)
     assert getattr(importlib.import_module(module), name) is error
+
+
+@pytest.mark.parametrize(
+    "bad_option",
+    [
+        lambda: ValidateOptions(dialect="oracle"),
+        lambda: ValidateOptions(database_url="postgresql://h/db"),
+        lambda: bundled_migrations("oracle"),
+        lambda: dialect_name("mssql"),
+        lambda: LockOptions(timeout=-1),
+    ],
+    ids=["validate-dialect", "validate-url-without-roundtrip", "bundled", "dialect", "lock-timeout"],
+)
+def test_option_errors_are_migration_errors_and_value_errors(bad_option: Callable[[], object]) -> None:
+    with pytest.raises(errors.OptionError) as caught:
+        bad_option()
+    assert isinstance(caught.value, errors.MigrationError) and isinstance(caught.value, ValueError)
