@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy.engine import Connection
 
-    from llm_proxy.env.revisions import Revision
+    from llm_proxy.env.revisions import GooseRevisionMap, Revision
     from llm_proxy.env.settings import EnvSettings
     from llm_proxy.format.sources import MigrationFile
     from llm_proxy.goose.results import PlannedStep
@@ -76,12 +76,18 @@ class GooseMigrationContext(MigrationContext):
     # -- reading -------------------------------------------------------------------------
 
     @property
+    def revision_map(self) -> GooseRevisionMap:
+        """The goose folder as revisions (Alembic always gives a context its script directory)."""
+        assert self.script is not None
+        return goose_map(self.script)
+
+    @property
     def migrations(self) -> list[MigrationFile]:
         """The folder's migration files, in version order."""
-        return goose_map(self.script).migrations  # type: ignore[arg-type]
+        return self.revision_map.migrations
 
     def revision(self, version: int) -> Revision:
-        return revision_of(self.script, version)  # type: ignore[arg-type]
+        return revision_of(self.revision_map, version)
 
     def goose_state(self) -> GooseState:
         """The version table's state when the run started (read from the database once per
@@ -99,7 +105,7 @@ class GooseMigrationContext(MigrationContext):
         """goose's current version as Alembic's single head (the newest one with a file)."""
         if self.as_sql:
             return super().get_current_heads()
-        known = set(goose_map(self.script).versions)  # type: ignore[arg-type]
+        known = set(self.revision_map.versions)
         current = next((v for v in self.goose_state().order if v in known), None)
         return (str(current),) if current else ()
 
@@ -188,7 +194,7 @@ class GooseMigrationContext(MigrationContext):
         store.ensure_table(self)
 
     def _alembic_step(self, step: PlannedStep) -> RevisionStep | StampStep:
-        revision_map = self.script.revision_map  # type: ignore[union-attr]
+        revision_map = self.revision_map
         is_upgrade = step.direction is Direction.UP
         if step.record_only:
             version = (str(step.version),)

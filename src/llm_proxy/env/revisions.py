@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
 
     from alembic.config import Config
+    from alembic.script.revision import RevisionMap
 
     from llm_proxy.format.grammar import ParsedSQL, Statement
     from llm_proxy.format.sources import MigrationFile
@@ -154,9 +155,12 @@ def goose_map(script: ScriptDirectory) -> GooseRevisionMap:
     return revision_map
 
 
-def revision_of(script: ScriptDirectory, version: int) -> Revision:
-    """The file behind ``version`` in ``script``'s revision map."""
-    return script.revision_map.get_revision(str(version)).module.goose  # type: ignore[union-attr]
+def revision_of(revision_map: RevisionMap, version: int) -> Revision:
+    """The file behind ``version`` in a goose revision map."""
+    script = revision_map.get_revision(str(version))
+    assert isinstance(script, Script)
+    goose: Revision = script.module.goose
+    return goose
 
 
 def _scripts(migrations: Sequence[MigrationFile]) -> Iterator[Script]:

@@ -90,7 +90,7 @@ def _rehearse_on_new_file(settings: EnvSettings, script: GooseScriptDirectory, p
         return  # (an empty folder is refused by goose_connection, before anything is opened)
     for step in planner(GooseState.absent(), migrations):
         if not step.record_only:
-            revision_of(script, step.version).prepare(step.direction)
+            revision_of(script.revision_map, step.version).prepare(step.direction)
 
 
 @contextmanager
