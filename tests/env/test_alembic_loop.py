@@ -176,6 +176,8 @@ def test_failing_python_revision_rolls_back_and_records_nothing(database_url, ma
     assert [r.version for r in error.applied] == [1]
     assert error.failed.version == 2
     assert "no_such_table" in str(error)
+    assert "00002_broken.py:6: migrating up failed" in str(error)
+    assert "6 | op.execute('INSERT INTO no_such_table VALUES (1)')" in str(error)
     db = probe(database_url)
     assert db.rows() == [(0, True), (1, True)]
     assert db.query("SELECT id FROM notes") == []
