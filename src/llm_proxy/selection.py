@@ -202,9 +202,27 @@ def _from_libpq(conninfo: str) -> DatabaseTarget:
         pairs["host"], netloc = host, ""
     query = "&".join(f"{k}={quote(v, safe='')}" for k, v in pairs.items())
     return DatabaseTarget(
-        f"postgresql+psycopg://{auth}{netloc}/{quote(dbname, safe='')}" + (f"?{query}" if query else ""),
+        f"postgresql+psycopg://{auth}{netloc}/{_url_database(dbname)}" + (f"?{query}" if query else ""),
         "postgres",
     )
+
+
+def _url_database(name: str) -> str:
+    """``name`` written into a URL so that the installed SQLAlchemy reads it back.
+
+    SQLAlchemy 2.1 decodes %-escapes in a URL's database name; 2.0 takes the text as written,
+    and so cannot hold a name with ``?`` or ``@`` at all.
+    """
+    from importlib.metadata import version
+
+    if int(version("sqlalchemy").split(".")[1]) >= 1:
+        return quote(name, safe="")
+    if "?" in name or "@" in name:
+        raise DatabaseSelectionError(
+            f"GOOSE_DBSTRING: the database name {name!r} has a '?' or '@', which SQLAlchemy 2.0 cannot "
+            "carry in a URL; upgrade SQLAlchemy to 2.1, or rename the database"
+        )
+    return name
 
 
 def _libpq_problem(message: str, conninfo: str) -> str:
