@@ -1,8 +1,4 @@
-"""The ``llm-proxy`` command line: a thin layer over the library.
-
-Commands map options onto one library call and render its result; no SQL and no migration
-logic live here.
-"""
+"""The ``llm-proxy`` typer application: ``migrate``, ``setup`` and ``alembic``."""
 
 from __future__ import annotations
 
@@ -28,7 +24,3 @@ app.command(
     context_settings={"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []},
 )(alembic)
 
-
-def main() -> None:
-    """Console-script entry point."""
-    app()

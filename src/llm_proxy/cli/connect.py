@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from pathlib import Path
 
     from llm_proxy.api import MigrationResult, Migrator, PlannedStep
-    from llm_proxy.cli.options import ConnectionOptions
+
+
+class DatabaseOptions(Protocol):
+    """The options naming a database and its migrations (``--db``, ``--database-url``,
+    ``--dir``, ``--table``): typer's :class:`~llm_proxy.cli.options.ConnectionOptions`, or
+    the fast path's own parse of them."""
+
+    @property
+    def db(self) -> Path | None: ...
+    @property
+    def database_url(self) -> str | None: ...
+    @property
+    def directory(self) -> Path | None: ...
+    @property
+    def table(self) -> str: ...
 
 
 def migrator(
-    connection: ConnectionOptions,
+    connection: DatabaseOptions,
     *,
     lock_timeout: float | None = None,
     allow_missing: bool = False,
@@ -25,9 +40,9 @@ def migrator(
     ``--db`` together with ``--database-url``, and a ``--lock-timeout`` that is negative or
     not a number, are usage errors (exit 2), refused by name.
     """
-    import typer
-
     if connection.db is not None and connection.database_url is not None:
+        import typer
+
         raise typer.BadParameter("give either --db PATH or --database-url URL, not both", param_hint="'--db'")
     from llm_proxy.api import Migrator
     from llm_proxy.errors import LockOptionsError
@@ -47,4 +62,6 @@ def migrator(
             on_lock_wait=on_lock_wait,
         )
     except LockOptionsError as exc:  # the lock timeout is the only lock setting the CLI passes
+        import typer
+
         raise typer.BadParameter(str(exc), param_hint="'--lock-timeout'") from None

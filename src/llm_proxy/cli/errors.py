@@ -13,9 +13,8 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
+from llm_proxy.cli import flags
 from llm_proxy.errors import MigrationError
-
-TRACEBACK_ENV = "LLM_PROXY_TRACEBACK"
 
 
 class ReportingGroup(TyperGroup):
@@ -25,7 +24,7 @@ class ReportingGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except MigrationError as exc:
-            if os.environ.get(TRACEBACK_ENV):
+            if os.environ.get(flags.TRACEBACK_VARIABLE):
                 raise
             from llm_proxy.cli.output import print_error
 

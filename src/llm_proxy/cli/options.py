@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional, get_type_hints
 
 import typer
 
+from llm_proxy.cli import flags
 from llm_proxy.goose.table import DEFAULT_TABLE
 
 if TYPE_CHECKING:
@@ -24,8 +25,8 @@ if TYPE_CHECKING:
 MigrationsDir = Annotated[
     Optional[Path],
     typer.Option(
-        "--dir",
-        envvar="GOOSE_MIGRATION_DIR",
+        flags.DIR,
+        envvar=flags.DIR_VARIABLE,
         help="Migrations folder. Default: the bundled migrations of the database's dialect.",
         show_default=False,
     ),
@@ -34,15 +35,15 @@ MigrationsDir = Annotated[
 EditDir = Annotated[
     Path,
     typer.Option(
-        "--dir",
-        envvar="GOOSE_MIGRATION_DIR",
+        flags.DIR,
+        envvar=flags.DIR_VARIABLE,
         help="Migrations folder to write in. Default: the current folder, as goose (never the bundled migrations).",
     ),
 ]
 
 JsonOutput = Annotated[
     bool,
-    typer.Option("--json", help="Print one JSON document on stdout instead of text."),
+    typer.Option(flags.JSON, help="Print one JSON document on stdout instead of text."),
 ]
 
 Ignore = Annotated[
@@ -67,7 +68,7 @@ def migrations_dir(value: Path | None, dialect: str = "sqlite") -> Path:
 DbPath = Annotated[
     Optional[Path],
     typer.Option(
-        "--db",
+        flags.DB,
         help="SQLite database file. Default: $DATABASE_PATH, else data/llm-proxy.db.",
         show_default=False,
     ),
@@ -76,7 +77,7 @@ DbPath = Annotated[
 DatabaseUrl = Annotated[
     Optional[str],
     typer.Option(
-        "--database-url",
+        flags.DATABASE_URL,
         help="Database URL: postgresql://..., mysql://... or sqlite:///path. Default: $DATABASE_URL "
         "(with $DB_DRIVER), or goose's $GOOSE_DRIVER and $GOOSE_DBSTRING.",
         show_default=False,
@@ -85,7 +86,7 @@ DatabaseUrl = Annotated[
 
 Table = Annotated[
     str,
-    typer.Option("--table", envvar="GOOSE_TABLE", help="goose's version table (schema.table allowed)."),
+    typer.Option(flags.TABLE, envvar=flags.TABLE_VARIABLE, help="goose's version table (schema.table allowed)."),
 ]
 
 LockTimeout = Annotated[

@@ -2,7 +2,8 @@
 
 Results and errors arrive as data from the library; nothing below the CLI prints. Human
 messages about the run go to stderr (as goose does), results to stdout, and ``--json``
-prints exactly one JSON document on stdout.
+prints exactly one JSON document on stdout. Nothing here imports typer, so that the
+read-only commands can answer without it (:mod:`llm_proxy.cli.quick`).
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ import json
 import sys
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NoReturn
-
-import typer
 
 from llm_proxy.errors import MigrationError
 
@@ -42,19 +41,19 @@ def json_failures(enabled: bool, details: Callable[[MigrationError], dict[str, o
 def fail_json(error: MigrationError, **fields: object) -> NoReturn:
     """With ``--json`` a failure is one document too: ``{"ok": false, ..., "error": "..."}``, exit 1."""
     print_json({"ok": False, **fields, "error": str(error)})
-    raise typer.Exit(code=1)
+    raise SystemExit(1)
 
 
 def print_error(exc: MigrationError) -> None:
     """An error for a person, on stderr."""
-    typer.echo(f"error: {exc}", err=True)
+    sys.stderr.write(f"error: {exc}\n")
 
 
 def say(message: str) -> None:
     """A line of progress or a result meant for a person (stdout)."""
-    typer.echo(message)
+    sys.stdout.write(f"{message}\n")
 
 
 def note(message: str) -> None:
     """A side remark that must not mix into piped results (stderr)."""
-    typer.echo(message, err=True)
+    sys.stderr.write(f"{message}\n")

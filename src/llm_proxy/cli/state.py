@@ -1,19 +1,13 @@
 """``migrate status`` and ``migrate version``: read-only, and instant.
 
-They never import Alembic (the library reads goose's table directly), and the table is
-formatted by hand rather than with rich, so a call costs little more than starting Python.
+What they print is :mod:`llm_proxy.cli.reading`'s; most calls never get here, because
+:mod:`llm_proxy.cli.quick` answers them before typer is even imported.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from llm_proxy.cli.connect import migrator
 from llm_proxy.cli.options import ConnectionOptions, JsonOutput, option_groups
-from llm_proxy.cli.output import json_failures, print_json, say
-
-if TYPE_CHECKING:
-    from llm_proxy.goose.results import Status, StatusRow
+from llm_proxy.cli.reading import show_status, show_version
 
 
 @option_groups
@@ -26,27 +20,7 @@ def status(connection: ConnectionOptions, json_output: JsonOutput = False) -> No
 
     Example: llm-proxy migrate status --db data/llm-proxy.db
     """
-    with json_failures(json_output):
-        runner = migrator(connection)
-        result = runner.status()
-    if json_output:
-        print_json(_document(runner.target.display, str(runner.folder), result))
-        return
-    say(f"Database: {runner.target.display}")
-    say(f"Migrations: {runner.folder}")
-    rows = [("VERSION", "MIGRATION", "APPLIED AT")]
-    rows += [(str(r.version), _name(r), _when(r, result)) for r in result.rows]
-    widths = [max(len(row[i]) for row in rows) for i in range(2)]
-    for version, name, when in rows:
-        say(f"{version:>{widths[0]}}  {name:<{widths[1]}}  {when}".rstrip())
-    pending = sum(1 for r in result.rows if not r.applied)
-    say(f"Current version: {result.current_version}; {pending} pending")
-    for marker in result.interrupted:
-        say(
-            f"Interrupted: {marker.file} ({marker.direction}, NO TRANSACTION) started {marker.started} "
-            f"by {marker.holder} and never finished; the next run refuses until it is resolved "
-            "(see --resume-interrupted)"
-        )
+    show_status(connection, json_output)
 
 
 @option_groups
@@ -58,50 +32,4 @@ def version(connection: ConnectionOptions, json_output: JsonOutput = False) -> N
 
     Example: llm-proxy migrate version --db data/llm-proxy.db
     """
-    with json_failures(json_output):
-        runner = migrator(connection)
-        current = runner.version()
-    if json_output:
-        print_json({"ok": True, "database": runner.target.display, "version": current})
-    else:
-        say(str(current))
-
-
-def _name(row: StatusRow) -> str:
-    return row.file.name if row.file is not None else "(no file)"
-
-
-def _when(row: StatusRow, result: Status) -> str:
-    if any(m.version == row.version for m in result.interrupted):
-        return "INTERRUPTED (NO TRANSACTION, never finished)"
-    if not row.applied:
-        return "Pending (missing: older than the newest applied version)" if row in result.missing else "Pending"
-    when = row.applied_at.strftime("%Y-%m-%d %H:%M:%S") if row.applied_at else "applied (no timestamp)"
-    return f"{when}  (applied, but no such file in the folder)" if row.file is None else when
-
-
-def _document(database: str, folder: str, result: Status) -> dict[str, object]:
-    missing = {r.version for r in result.missing}
-    interrupted = {m.version for m in result.interrupted}
-    return {
-        "ok": True,
-        "database": database,
-        "migrations_dir": folder,
-        "current_version": result.current_version,
-        "migrations": [
-            {
-                "version": r.version,
-                "file": str(r.file) if r.file is not None else None,
-                "applied": r.applied,
-                "applied_at": r.applied_at.isoformat(sep=" ") if r.applied_at else None,
-                "database_only": r.file is None,
-                "missing": r.version in missing,
-                "interrupted": r.version in interrupted,
-            }
-            for r in result.rows
-        ],
-        "interrupted": [
-            {"version": m.version, "direction": m.direction, "file": m.file, "holder": m.holder, "started_at": m.started}
-            for m in result.interrupted
-        ],
-    }
+    show_version(connection, json_output)
