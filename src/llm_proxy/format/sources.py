@@ -13,6 +13,7 @@ same naming rules and share the version sequence with the SQL files; goose itsel
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING
 from llm_proxy.errors import FileProblem, SourceError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
 
 SQL_SUFFIX = ".sql"
 PYTHON_SUFFIX = ".py"
@@ -71,8 +72,8 @@ def parse_version(filename: str) -> int:
 
     Raises :class:`BadFileName` saying what is wrong with the name and how to rename it.
     """
-    base = Path(filename).name
-    suffix = Path(base).suffix
+    base = os.path.basename(filename)
+    suffix = os.path.splitext(base)[1]
     if suffix not in SUFFIXES:
         raise BadFileName("not a .sql or .py file")
     prefix, sep, _ = base.partition("_")
@@ -148,19 +149,20 @@ def scan(
     if not root.is_dir():
         return [], [FileProblem(root, "not a folder (expected the folder holding the migrations)")]
     try:
-        entries = sorted(root.iterdir())
+        names = sorted(_file_names(root))
     except OSError as exc:
         return [], [FileProblem(root, f"cannot list the folder: {exc.strerror or exc}")]
     skipped = set(ignore)
     problems: list[FileProblem] = []
     by_version: dict[int, list[Path]] = {}
-    for path in entries:
-        if not is_candidate(path.name) or path.name in skipped or path.is_dir():
+    for name in names:
+        if not is_candidate(name) or name in skipped:
             continue
+        path = root / name
         try:
-            version = parse_version(path.name)
+            version = parse_version(name)
         except BadFileName as exc:
-            problems.append(FileProblem(path, f"{exc}; if it is not a migration, move it out of the folder or pass --ignore {path.name}"))
+            problems.append(FileProblem(path, f"{exc}; if it is not a migration, move it out of the folder or pass --ignore {name}"))
             continue
         by_version.setdefault(version, []).append(path)
     migrations = []
@@ -176,3 +178,19 @@ def scan(
                 )
             )
     return migrations, problems
+
+
+def _file_names(root: Path) -> Iterator[str]:
+    """The names in ``root`` that are not folders (a folder named ``x.sql`` is not a migration).
+
+    One ``scandir`` reads the names and their kinds together: a folder of 10,000 migrations
+    is listed without a ``stat`` per file.
+    """
+    with os.scandir(root) as entries:
+        for entry in entries:
+            try:
+                folder = entry.is_dir()
+            except OSError:
+                folder = False
+            if not folder:
+                yield entry.name
