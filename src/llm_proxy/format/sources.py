@@ -169,11 +169,11 @@ def scan(
     for version, paths in sorted(by_version.items()):
         migrations.append(MigrationFile(version, paths[0]))
         if len(paths) > 1:
-            names = ", ".join(p.name for p in paths)
+            clashing = ", ".join(p.name for p in paths)
             problems.append(
                 FileProblem(
                     paths[0],
-                    f"version {version} is used by {len(paths)} files ({names}); "
+                    f"version {version} is used by {len(paths)} files ({clashing}); "
                     "every migration needs its own version: renumber all but one",
                 )
             )
