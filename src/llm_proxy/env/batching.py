@@ -28,7 +28,7 @@ failure must list exactly what stayed applied.
 from __future__ import annotations
 
 import re
-from itertools import accumulate
+from itertools import accumulate, groupby
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -50,7 +50,7 @@ sessions' snapshots (suboverflow): W2 takes 23. Both stay far below MySQL's
 
 _ANY = r"\x80-\U0010FFFF"  # PostgreSQL takes every non-ASCII character as a letter
 _PG_TAG = rf"(?:[A-Za-z_{_ANY}][A-Za-z0-9_{_ANY}]*+)?"
-_PG_WORD_CHAR = rf"A-Za-z0-9_${_ANY}"
+_WORD_CHAR = rf"A-Za-z0-9_${_ANY}"  # in a name, on both servers
 # A statement that controls the transaction, after spaces and comments.
 _PG_CONTROL = r"""\s*+(?:(?:--[^\n]*+|/\*.*?\*/)\s*+)*+
     (?i:BEGIN|START|COMMIT|END|ROLLBACK|ABORT|SAVEPOINT|RELEASE|PREPARE\s+TRANSACTION
@@ -78,12 +78,12 @@ _PG_CLOSED = re.compile(
     rf"""(?:
         [^'"$/-]++
       | '[^'\\]*+'
-      | (?<=[eE])(?<![{_PG_WORD_CHAR}][eE])'(?:[^'\\]|\\.)*+'
+      | (?<=[eE])(?<![{_WORD_CHAR}][eE])'(?:[^'\\]|\\.)*+'
       | "[^"]*+"
       | --[^\n]*+
       | /\*(?:[^*/]|\*(?!/)|/(?!\*))*+\*/
-      | (?<![{_PG_WORD_CHAR}])\$(?P<tag>{_PG_TAG})\$.*?\$(?P=tag)\$
-      | (?<=[{_PG_WORD_CHAR}])\$
+      | (?<![{_WORD_CHAR}])\$(?P<tag>{_PG_TAG})\$.*?\$(?P=tag)\$
+      | (?<=[{_WORD_CHAR}])\$
       | \$(?!{_PG_TAG}\$)
       | -(?!-)
       | /(?!\*)
@@ -92,7 +92,6 @@ _PG_CLOSED = re.compile(
 )
 _PG_CONTROLS_TRANSACTION = re.compile(rf"(?:\A|;){_PG_CONTROL}", re.VERBOSE | re.DOTALL)
 
-_MY_WORD_CHAR = rf"A-Za-z0-9_${_ANY}"
 _MY_COMMENT = r"(?:\#|--(?=[\s\x00-\x1f]))"
 _MY_NO_EMPTY_STATEMENT = rf"(?!(?:\s++|{_MY_COMMENT}[^\n;\x00]*+)*+;)"
 # Units joined by NUL with only strings, quoted names, # and -- comments, none holding a
@@ -116,8 +115,8 @@ _MY_TOKEN = rf"""(?:
     '(?:[^';\\]|'')*+'
   | "(?:[^";\\]|"")*+"
   | `(?:[^`;]|``)*+`
-  | (?!(?i:begin|end)\b)[{_MY_WORD_CHAR}]++
-  | [^\s;'"`\#/\-{_MY_WORD_CHAR}]
+  | (?!(?i:begin|end)\b)[{_WORD_CHAR}]++
+  | [^\s;'"`\#/\-{_WORD_CHAR}]
   | -(?!-[\s\x00-\x1f])
   | /(?!\*)
 )"""
@@ -174,8 +173,7 @@ def _postgres(group: list[Statement]) -> Iterator[Batch]:
     if _PG_PLAIN_UNITS.fullmatch("\x00".join(unit.text for unit in group)):
         yield _postgres_batch(group)
         return
-    for run in _runs(group, _postgres_joinable):
-        yield _postgres_batch(run) if len(run) > 1 else Batch.alone(run[0])
+    yield from _runs(group, _postgres_joinable, _postgres_batch)
 
 
 def _postgres_joinable(sql: str) -> bool:
@@ -199,8 +197,7 @@ def _mysql(group: list[Statement]) -> Iterator[Batch]:
         if "BEGIN" not in upper and "END" not in upper:
             yield _mysql_batch(group, [(text, text.count(";")) for text in texts])
             return
-    for run in _runs(group, _mysql_countable):
-        yield _mysql_batch(run, [_mysql_piece(unit.text) for unit in run]) if len(run) > 1 else Batch.alone(run[0])
+    yield from _runs(group, _mysql_countable, lambda run: _mysql_batch(run, [_mysql_piece(unit.text) for unit in run]))
 
 
 def _mysql_countable(sql: str) -> bool:
@@ -221,20 +218,15 @@ def _mysql_batch(units: Sequence[Statement], pieces: Sequence[tuple[str, int]]) 
     return Batch(units, "\n".join(piece for piece, _ in pieces if piece), ends)
 
 
-def _runs(group: list[Statement], joinable: Callable[[str], object]) -> Iterator[list[Statement]]:
-    """``group`` cut into runs of units that may join a batch, and units alone between them
-    (the empty unit always joins: it adds nothing)."""
-    run: list[Statement] = []
-    for unit in group:
-        if not unit.text or joinable(unit.text):
-            run.append(unit)
-            continue
-        if run:
-            yield run
-            run = []
-        yield [unit]
-    if run:
-        yield run
+def _runs(group: list[Statement], joinable: Callable[[str], bool], batch: Callable[[list[Statement]], Batch]) -> Iterator[Batch]:
+    """``group`` cut into batches of consecutive units that may join one, and units alone
+    between them (the empty unit always joins: it adds nothing)."""
+    for joins, run in groupby(group, key=lambda unit: not unit.text or joinable(unit.text)):
+        units = list(run)
+        if joins and len(units) > 1:
+            yield batch(units)
+        else:
+            yield from map(Batch.alone, units)
 
 
 _JOINERS: dict[str, Callable[[list[Statement]], Iterator[Batch]]] = {"postgres": _postgres, "mysql": _mysql}
