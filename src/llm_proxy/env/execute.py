@@ -10,6 +10,17 @@ StatementBegin block) and goose's drivers run all of them, so we must too:
   error in a later statement only surfaces when its result is reached.
 - PostgreSQL: psycopg runs a multi-statement string as one simple query.
 
+A transactional migration on PostgreSQL or MySQL sends consecutive units in batches, one
+query each (:mod:`llm_proxy.env.batching`); when a batch fails, the runner finds the unit
+that failed, so the error is the one the unit would have given alone:
+
+- PostgreSQL: each batch runs inside a savepoint; on an error the runner rolls back to it
+  and runs the batch's units one at a time until one fails (the migration is failing
+  anyway and will be rolled back). If none does, the batch counts as run.
+- MySQL: the server stops at the first failing statement of a multi-statement query, so
+  the result sets read before the error say which unit failed; nothing runs twice (DDL
+  commits implicitly, and a second run could do it twice).
+
 Nothing goes through bind-parameter processing: ``%``, ``:name`` and ``?`` are literal.
 A failing statement becomes :class:`~llm_proxy.errors.MigrationFailed`, naming the file, the
 line, the database's message and what stayed applied.
@@ -19,21 +30,29 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from bisect import bisect_right
 from typing import TYPE_CHECKING
 
 from llm_proxy.dialects import dialect_of
+from llm_proxy.env.batching import batches
 from llm_proxy.env.engine import database_message
 from llm_proxy.env.offline import terminated
 from llm_proxy.errors import MigrationFailed, StatementRef
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
     from alembic.runtime.migration import MigrationContext
     from sqlalchemy.engine import Connection
 
+    from llm_proxy.env.batching import Batch
     from llm_proxy.env.revisions import SqlRevision
     from llm_proxy.format.grammar import Direction, Statement
 
+    Errors = tuple[type[BaseException], ...]
+
 _NO_PARAMETERS = {"no_parameters": True}
+_SAVEPOINT = "llm_proxy_batch"
 
 # Statements MySQL commits implicitly (and so cannot roll back), by their first keyword.
 _MYSQL_IMPLICIT_COMMIT = re.compile(
@@ -55,12 +74,14 @@ def run_statements(context: MigrationContext, revision: SqlRevision, direction: 
     assert connection is not None
     errors = _database_errors(connection)
     ran: list[Statement] = []
-    for statement in statements:
+    for batch in batches(statements, dialect, transactional=revision.use_transaction):
         try:
-            run_unit(connection, statement.text)
-        except errors as exc:
-            raise _failure(revision, direction, dialect, statement, ran, exc) from exc
-        ran.append(statement)
+            _run_batch(connection, dialect, batch, errors)
+        except _UnitFailed as failed:
+            failing = batch.units[failed.index]
+            ran.extend(batch.units[: failed.index])
+            raise _failure(revision, direction, dialect, failing, ran, failed.error) from failed.error
+        ran.extend(batch.units)
 
 
 def run_unit(connection: Connection, sql: str) -> None:
@@ -68,6 +89,51 @@ def run_unit(connection: Connection, sql: str) -> None:
     if not sql:
         return
     _RUNNERS[dialect_of(connection)](connection, sql)
+
+
+class _UnitFailed(Exception):
+    """The unit at ``index`` of a batch failed with the database's ``error``."""
+
+    def __init__(self, index: int, error: BaseException) -> None:
+        super().__init__(index, error)
+        self.index = index
+        self.error = error
+
+
+def _run_batch(connection: Connection, dialect: str, batch: Batch, errors: Errors) -> None:
+    """Run a batch: a single unit as written, several by the dialect's batch runner."""
+    if len(batch.units) > 1:
+        _BATCH_RUNNERS[dialect](connection, batch, errors)
+        return
+    try:
+        run_unit(connection, batch.units[0].text)
+    except errors as exc:
+        raise _UnitFailed(0, exc) from exc
+
+
+def _run_postgres_batch(connection: Connection, batch: Batch, errors: Errors) -> None:
+    """The batch in a savepoint; after an error, its units one by one to find the failing one."""
+    try:
+        _run_postgres(connection, f"SAVEPOINT {_SAVEPOINT};\n{batch.sql}\nRELEASE SAVEPOINT {_SAVEPOINT};")
+        return
+    except errors:
+        _run_postgres(connection, f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
+    for index, unit in enumerate(batch.units):
+        try:
+            run_unit(connection, unit.text)
+        except errors as exc:
+            raise _UnitFailed(index, exc) from exc
+    _run_postgres(connection, f"RELEASE SAVEPOINT {_SAVEPOINT}")
+
+
+def _run_mysql_batch(connection: Connection, batch: Batch, errors: Errors) -> None:
+    """The batch as one query; the result sets read before an error name the failing unit."""
+    succeeded = 0
+    try:
+        for _ in _mysql_results(connection, batch.sql):
+            succeeded += 1
+    except errors as exc:
+        raise _UnitFailed(bisect_right(batch.ends, succeeded), exc) from exc
 
 
 def complete_statements(sql: str) -> list[str]:
@@ -140,11 +206,19 @@ def _run_sqlite(connection: Connection, sql: str) -> None:
 
 
 def _run_mysql(connection: Connection, sql: str) -> None:
+    for _ in _mysql_results(connection, sql):
+        pass
+
+
+def _mysql_results(connection: Connection, sql: str) -> Iterator[None]:
+    """Run ``sql``, yielding after each result set read: an error in a later statement of a
+    multi-statement query surfaces only when its result is reached."""
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.execute(sql)
+        yield
         while cursor.nextset():
-            pass
+            yield
     finally:
         cursor.close()
 
@@ -154,3 +228,7 @@ def _run_postgres(connection: Connection, sql: str) -> None:
 
 
 _RUNNERS = {"sqlite": _run_sqlite, "mysql": _run_mysql, "postgres": _run_postgres}
+_BATCH_RUNNERS: dict[str, Callable[[Connection, Batch, Errors], None]] = {
+    "mysql": _run_mysql_batch,
+    "postgres": _run_postgres_batch,
+}
