@@ -29,11 +29,9 @@ from __future__ import annotations
 import json
 import math
 import os
-import socket
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -94,6 +92,8 @@ def mysql_lock_name(database: str) -> str:
 
 def whoami() -> str:
     """This process, as other waiters will see it: ``host/pid``."""
+    import socket  # here, not at the top: the read-only commands import this module for its options
+
     return f"{socket.gethostname()}/{os.getpid()}"
 
 
@@ -198,6 +198,8 @@ class _FileLock:
             self._fcntl.flock(self.fd, self._fcntl.LOCK_EX | self._fcntl.LOCK_NB)
         except BlockingIOError:
             return False
+        from datetime import datetime, timezone
+
         record = json.dumps({"holder": whoami(), "since": datetime.now(timezone.utc).isoformat(timespec="seconds")})
         os.ftruncate(self.fd, 0)
         os.pwrite(self.fd, record.encode(), 0)

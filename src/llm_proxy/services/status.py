@@ -12,9 +12,6 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from llm_proxy.env.engine import open_engine, reporting_errors
-from llm_proxy.env.interrupted import read_markers
-from llm_proxy.env.version_table import read_state
 from llm_proxy.format.sources import collect
 from llm_proxy.goose import plan
 from llm_proxy.goose.markers import Marker, markers_query, runs_table
@@ -51,6 +48,10 @@ def _read(
         found = _read_sqlite_file(path, table, with_markers)
         if found is not None:
             return found
+    from llm_proxy.env.engine import open_engine, reporting_errors
+    from llm_proxy.env.interrupted import read_markers
+    from llm_proxy.env.version_table import read_state
+
     engine = open_engine(target)
     try:
         with reporting_errors(target), engine.connect() as connection:
