@@ -11,7 +11,7 @@ from support.migrations import write_migrations
 from llm_proxy.api import Migrator
 from llm_proxy.bundled import bundled_migrations
 from llm_proxy.errors import DatabaseError, LockOptionsError, MigrationError, ParseError, TargetError, VersionTableError
-from llm_proxy.format.grammar import Direction
+from llm_proxy.format.direction import Direction
 from llm_proxy.goose.results import MigrationResult, PlannedStep
 
 

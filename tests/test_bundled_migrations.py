@@ -19,7 +19,8 @@ from sqlalchemy import create_engine, event, exc, inspect
 from support.bundled import FILE_NAMES, expected_schema, read_schema
 
 import llm_proxy
-from llm_proxy.format.grammar import Direction, parse_file
+from llm_proxy.format.direction import Direction
+from llm_proxy.format.grammar import parse_file
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -24,7 +24,8 @@ import pytest
 from support.goose_text import split_goose
 
 from llm_proxy.errors import ParseError
-from llm_proxy.format.grammar import Direction, parse_file, parse_lines
+from llm_proxy.format.direction import Direction
+from llm_proxy.format.grammar import parse_file, parse_lines
 
 CASES = Path(__file__).parent / "cases"
 

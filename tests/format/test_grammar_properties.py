@@ -19,7 +19,8 @@ from support.goose_text import split_goose
 
 from llm_proxy.errors import ParseError
 from llm_proxy.format.gotext import go_trim
-from llm_proxy.format.grammar import Direction, parse_file, parse_lines
+from llm_proxy.format.direction import Direction
+from llm_proxy.format.grammar import parse_file, parse_lines
 
 if TYPE_CHECKING:
     from pathlib import Path

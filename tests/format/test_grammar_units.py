@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from llm_proxy.errors import ParseError
-from llm_proxy.format.grammar import Annotation, Direction, ends_with_semicolon, parse_annotation, parse_file, parse_lines
+from llm_proxy.format.direction import Direction
+from llm_proxy.format.grammar import Annotation, ends_with_semicolon, parse_annotation, parse_file, parse_lines
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from llm_proxy.errors import MigrationError, ScaffoldError
-from llm_proxy.format.grammar import Direction, parse_file
+from llm_proxy.format.direction import Direction
+from llm_proxy.format.grammar import parse_file
 from llm_proxy.format.scaffold import create, fix, snake_name
 from llm_proxy.services import validate as validate_service
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from llm_proxy.errors import MissingMigrationsError, TargetError, VersionTableError
-from llm_proxy.format.grammar import Direction
+from llm_proxy.format.direction import Direction
 from llm_proxy.format.sources import MigrationFile
 from llm_proxy.goose import plan
 from llm_proxy.goose.state import GooseState, VersionRow

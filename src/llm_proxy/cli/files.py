@@ -37,7 +37,8 @@ def parse(
 
     Example: llm-proxy migrate parse migrations/00001_init.sql --direction up
     """
-    from llm_proxy.format.grammar import Direction, parse_file
+    from llm_proxy.format.direction import Direction
+    from llm_proxy.format.grammar import parse_file
     from llm_proxy.format.sources import BadFileName, parse_version
 
     try:

@@ -33,7 +33,7 @@ from llm_proxy.env.revisions import goose_map, revision_of
 from llm_proxy.env.version_table import read_state, table_exists
 from llm_proxy.dialects import dialect_name
 from llm_proxy.errors import MigrationError, MigrationFailed, PartialMigrationError
-from llm_proxy.format.grammar import Direction
+from llm_proxy.format.direction import Direction
 from llm_proxy.goose.results import MigrationResult
 from llm_proxy.goose.state import GooseState
 from llm_proxy.goose.table import VersionTable

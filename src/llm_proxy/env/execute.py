@@ -47,7 +47,8 @@ if TYPE_CHECKING:
 
     from llm_proxy.env.batching import Batch
     from llm_proxy.env.revisions import SqlRevision
-    from llm_proxy.format.grammar import Direction, Statement
+    from llm_proxy.format.direction import Direction
+    from llm_proxy.format.grammar import Statement
 
     Errors = tuple[type[BaseException], ...]
 

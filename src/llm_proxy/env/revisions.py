@@ -31,7 +31,8 @@ from llm_proxy.dialects import dialect_of
 from llm_proxy.env._alembic_compat import ExactRevisionMap
 from llm_proxy.env.settings import settings_from_config
 from llm_proxy.errors import MigrationError, MigrationFailed, PythonRevisionError, StatementRef
-from llm_proxy.format.grammar import Direction, parse_file
+from llm_proxy.format.direction import Direction
+from llm_proxy.format.grammar import parse_file
 from llm_proxy.format.sources import collect
 
 if TYPE_CHECKING:

@@ -18,7 +18,7 @@ from llm_proxy.env import interrupted
 from llm_proxy.env.engine import database_message
 from llm_proxy.env.version_table import create_table, table_exists
 from llm_proxy.errors import MigrationError, VersionTableError
-from llm_proxy.format.grammar import Direction
+from llm_proxy.format.direction import Direction
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

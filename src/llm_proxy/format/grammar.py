@@ -22,17 +22,13 @@ from typing import TYPE_CHECKING
 
 from llm_proxy.errors import ParseError
 from llm_proxy.format.envsub import EnvsubError, expand
+from llm_proxy.format.direction import Direction
 from llm_proxy.format.gotext import GO_WHITESPACE, go_fields, go_lower, go_trim
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping, Sequence
     from pathlib import Path
     from typing import BinaryIO
-
-
-class Direction(enum.Enum):
-    UP = "up"
-    DOWN = "down"
 
 
 class Annotation(enum.Enum):

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from llm_proxy.errors import MissingMigrationsError, TargetError, VersionTableError
-from llm_proxy.format.grammar import Direction
+from llm_proxy.format.direction import Direction
 from llm_proxy.goose.results import PlannedStep, Status, StatusRow
 
 if TYPE_CHECKING:

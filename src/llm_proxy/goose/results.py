@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from llm_proxy.goose.markers import Marker
-    from llm_proxy.format.grammar import Direction
+    from llm_proxy.format.direction import Direction
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from llm_proxy.format.grammar import Direction
+    from llm_proxy.format.direction import Direction
 
 Severity = Literal["error", "warning"]
 

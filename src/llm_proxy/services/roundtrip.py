@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from llm_proxy.errors import MigrationError, MigrationFailed, PartialMigrationError
-from llm_proxy.format.grammar import Direction
+from llm_proxy.format.direction import Direction
 from llm_proxy.selection import from_url, sqlite_target
 from llm_proxy.services.findings import Finding
 from llm_proxy.services.runner import Migrator

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 
 from llm_proxy.dialects import DIALECTS
 from llm_proxy.errors import OptionError
-from llm_proxy.format.grammar import Direction, parse_file
+from llm_proxy.format.direction import Direction
+from llm_proxy.format.grammar import parse_file
 from llm_proxy.format.sources import MigrationFile, scan
 from llm_proxy.services.findings import Finding
 from llm_proxy.services.lint import explain, lint_file

@@ -15,7 +15,7 @@ from llm_proxy.services.findings import Finding, Severity
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from llm_proxy.format.grammar import Direction
+    from llm_proxy.format.direction import Direction
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 
 from llm_proxy.errors import ParseError
 from llm_proxy.format.gotext import go_trim
-from llm_proxy.format.grammar import Annotation, Direction, parse_annotation
+from llm_proxy.format.direction import Direction
+from llm_proxy.format.grammar import Annotation, parse_annotation
 from llm_proxy.services.lint.lexer import LITERALS, LineIndex, SqlStatement, Token, split, tokenize
 
 if TYPE_CHECKING:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from llm_proxy.format.gotext import go_trim
-from llm_proxy.format.grammar import Annotation, Direction
+from llm_proxy.format.direction import Direction
+from llm_proxy.format.grammar import Annotation
 from llm_proxy.services.lint import rules
 from llm_proxy.services.lint.lexer import Kind
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from llm_proxy.format.grammar import Direction
+from llm_proxy.format.direction import Direction
 from llm_proxy.services.lint import rules
 
 if TYPE_CHECKING:
