@@ -47,7 +47,6 @@ def run_alembic(
     :class:`MigrationError`. ``--help`` and argument errors exit through argparse, as the
     ``alembic`` command does.
     """
-    from alembic import command
     from alembic.config import CommandLine, Config
     from alembic.util import CommandError
 
