@@ -1,4 +1,4 @@
-"""A transactional migration's statements go to PostgreSQL and MySQL in batches.
+"""A transactional migration's statements go to the database in batches.
 
 What must not change: every unit runs as written, a failure names the unit and line that
 failed with the message it gives alone, nothing of the migration stays applied (on
@@ -69,7 +69,7 @@ def test_thousands_of_inserts_apply(database_url, make_folder, probe, small_batc
     assert db.rows() == [(0, True), (1, True), (2, True)]
 
 
-@pytest.mark.parametrize("url_fixture", ["postgres_url", "mysql_url"])
+@pytest.mark.parametrize("url_fixture", ["postgres_url", "mysql_url", "sqlite_url"])
 @pytest.mark.parametrize("position", [0, BATCH_UNITS - 1, BATCH_UNITS, 1500, UNITS - 1], ids=["first", "last-of-batch", "first-of-next", "middle", "last"])
 def test_a_failing_unit_is_named_wherever_it_sits_in_a_batch(url_fixture, position, request, make_folder, probe, small_batches):
     url = request.getfixturevalue(url_fixture)
@@ -86,7 +86,7 @@ def test_a_failing_unit_is_named_wherever_it_sits_in_a_batch(url_fixture, positi
     assert db.rows() == [(0, True), (1, True)]
 
 
-@pytest.mark.parametrize("url_fixture", ["postgres_url", "mysql_url"])
+@pytest.mark.parametrize("url_fixture", ["postgres_url", "mysql_url", "sqlite_url"])
 def test_the_error_is_the_one_the_unit_gives_alone(url_fixture, request, monkeypatch, make_folder, probe):
     """A failing second statement of a unit in the middle of a batch: the same error, to the
     letter, as when every unit is sent on its own."""
@@ -97,6 +97,7 @@ def test_the_error_is_the_one_the_unit_gives_alone(url_fixture, request, monkeyp
 
     batched = failure_of(url, folder)
     monkeypatch.setattr(batching, "MAX_BATCH_UNITS", 1)
+    monkeypatch.setattr(batching, "_sqlite_joinable", lambda sql, completed: False)
     alone = failure_of(url, folder)
 
     assert str(batched) == str(alone)
@@ -238,8 +239,55 @@ def test_mysql_counts_the_statements_of_each_unit(dialect, text, ends):
     assert list(batch.ends) == ends
 
 
-def test_no_transaction_and_sqlite_migrations_are_not_batched():
+def test_no_transaction_migrations_are_not_batched():
     statements = [Statement(f"SELECT {n};", n) for n in range(5)]
 
-    assert {len(b.units) for b in batching.batches(statements, "postgres", transactional=False)} == {1}
-    assert {len(b.units) for b in batching.batches(statements, "sqlite", transactional=True)} == {1}
+    for dialect in ("postgres", "mysql", "sqlite"):
+        assert {len(b.units) for b in batching.batches(statements, dialect, transactional=False)} == {1}
+
+
+TRIGGER = "CREATE TRIGGER base_x AFTER INSERT ON base BEGIN UPDATE base SET x = x + 1000 WHERE x = NEW.x AND NEW.x = 7; END;"
+
+
+@pytest.mark.parametrize(
+    ("units", "sizes"),
+    [
+        (["SELECT 1;", "", "SELECT 2; SELECT 3;", TRIGGER, "SELECT 4"], [5]),
+        (["SELECT 1;", "SELECT 2;", "SELECT 'open;", "SELECT 4;"], [2, 1, 1]),
+        (["SELECT 1;", "SELECT 2;", "SAVEPOINT s;", "SELECT 4;"], [2, 1, 1]),
+        (["SELECT 1;", "/* a note */ COMMIT;", "SELECT 3;"], [1, 1, 1]),
+        (["BEGIN;", "SELECT 2;", "SELECT 3;"], [1, 1, 1]),
+        (["SELECT 1;", "SELECT 2; END;", "SELECT 3;"], [1, 1, 1]),
+    ],
+    ids=["all-join", "open-string", "savepoint", "commit", "begin", "end"],
+)
+def test_sqlite_joins_the_leading_units_into_one_script_and_runs_the_rest_alone(units, sizes):
+    """executescript() commits the open transaction first: only the first batch may be a
+    script, and a unit that leaves something open or controls the transaction ends it."""
+    statements = [Statement(text, line) for line, text in enumerate(units, start=2)]
+
+    assert [len(batch.units) for batch in batching.batches(statements, "sqlite", transactional=True)] == sizes
+
+
+def test_sqlite_units_after_the_script_stay_in_the_migration_transaction(sqlite_url, make_folder, probe):
+    """A unit that cannot join the script (a trigger, then SAVEPOINT) runs alone after it, in
+    the same transaction: when a later unit fails, nothing stays, the trigger included."""
+    up = "\n".join(["-- +goose Up", "INSERT INTO base (x) VALUES (1);", TRIGGER, "SAVEPOINT inner_one;", "INSERT INTO base (x) VALUES (7);", MISSING, ""])
+    folder = make_folder({"00001_base.sql": BASE, "00002_rows.sql": up})
+
+    cause = failure_of(sqlite_url, folder)
+
+    assert cause.statement.line == 6
+    db = probe(sqlite_url)
+    assert db.query("SELECT COUNT(*) FROM base") == [(0,)]
+    assert db.query("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger'") == [(0,)]
+    assert db.rows() == [(0, True), (1, True)]
+
+
+def test_a_sqlite_trigger_in_the_script_works(sqlite_url, make_folder, probe):
+    up = "\n".join(["-- +goose Up", TRIGGER, "INSERT INTO base (x) VALUES (1);", "INSERT INTO base (x) VALUES (7);", ""])
+    folder = make_folder({"00001_base.sql": BASE, "00002_rows.sql": up})
+
+    Migrator(sqlite_url, folder).up()
+
+    assert sorted(probe(sqlite_url).query("SELECT x FROM base")) == [(1,), (1007,)]

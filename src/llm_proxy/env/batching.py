@@ -18,8 +18,13 @@ batch; any other unit is a batch of its own and runs as written, as it always di
   string or a comment, no compound statement (``BEGIN ... END``, ``IF ... END IF``: their
   inner ``;`` do not end them), no executable comment (``/*! */``), no backslash in a
   string (``NO_BACKSLASH_ESCAPES`` changes what it means).
-- SQLite: never. sqlite3 runs several statements only through ``executescript()``, which
-  commits first and would break the migration's transaction.
+- SQLite: sqlite3 runs several statements only through ``executescript()``, which first
+  commits whatever transaction is open. At the start of a migration's own transaction
+  (nothing has run in it yet) that commit is empty, so the leading units of the direction
+  make one script that opens a transaction of its own; the units after the first one that
+  cannot join it run alone, with ``execute()``, which commits nothing. A unit joins when
+  :func:`sqlite3.complete_statement` says it ends with nothing open, and no statement of
+  it controls the transaction.
 
 NO TRANSACTION migrations are never batched: each statement commits on its own, and a
 failure must list exactly what stayed applied.
@@ -28,6 +33,7 @@ failure must list exactly what stayed applied.
 from __future__ import annotations
 
 import re
+import sqlite3
 from itertools import accumulate, groupby
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -38,6 +44,10 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
 
     from llm_proxy.format.grammar import Statement
+
+SAVEPOINT = "llm_proxy_batch"
+"""The savepoint a PostgreSQL or SQLite batch runs in, for the runner to roll back to when
+the batch fails and it looks for the failing unit."""
 
 MAX_BATCH_BYTES = 1_000_000
 MAX_BATCH_UNITS = 10_000
@@ -132,7 +142,8 @@ class Batch:
     """Consecutive units of one direction; several run as the one query ``sql``.
 
     ``sql`` holds each non-empty unit made a complete statement, one per line (empty for
-    a unit that runs alone, as written). ``ends[i]`` counts the statements the server
+    a unit that runs alone, as written); on PostgreSQL and SQLite it runs them inside the
+    savepoint :data:`SAVEPOINT`, and SQLite's first opens the transaction it runs in. ``ends[i]`` counts the statements the server
     sees in units ``0..i``, for a runner that tells the failing unit by counting (MySQL).
     """
 
@@ -146,13 +157,18 @@ class Batch:
 
 
 def batches(statements: Sequence[Statement], dialect: str, *, transactional: bool) -> Iterator[Batch]:
-    """``statements`` in order, in batches; every unit alone where batching cannot apply."""
-    join = _JOINERS.get(dialect) if transactional else None
-    if join is None:
+    """``statements`` in order, in batches; every unit alone where batching cannot apply.
+
+    ``transactional``: the units run in a transaction of the migration's own, which
+    nothing has used yet (on SQLite, the first batch's script commits it).
+    """
+    if not transactional:
         yield from map(Batch.alone, statements)
-        return
-    for group in _bounded(statements):
-        yield from join(group)
+    elif dialect == "sqlite":
+        yield from _sqlite(statements)
+    else:
+        for group in _bounded(statements):
+            yield from _JOINERS[dialect](group)
 
 
 def _bounded(statements: Sequence[Statement]) -> Iterator[list[Statement]]:
@@ -181,12 +197,71 @@ def _postgres_joinable(sql: str) -> bool:
 
 
 def _postgres_batch(units: Sequence[Statement]) -> Batch:
-    return Batch(units, "\n".join(_complete(unit.text) for unit in units if unit.text))
+    return Batch(units, _in_savepoint([_complete(unit.text, "postgres") for unit in units if unit.text]))
 
 
-def _complete(sql: str) -> str:
-    """:func:`terminated` for PostgreSQL, without its line-by-line look where ``sql`` plainly ends."""
-    return sql if sql.endswith(";") and "--" not in sql else terminated(sql, "postgres")
+def _in_savepoint(pieces: list[str], *, begin: bool = False) -> str:
+    head = ["BEGIN;"] if begin else []
+    return "\n".join([*head, f"SAVEPOINT {SAVEPOINT};", *pieces, f"RELEASE SAVEPOINT {SAVEPOINT};"])
+
+
+def _complete(sql: str, dialect: str) -> str:
+    """:func:`terminated`, without its line-by-line look where ``sql`` plainly ends."""
+    return sql if sql.endswith(";") and "--" not in sql else terminated(sql, dialect)
+
+
+def _sqlite(statements: Sequence[Statement]) -> Iterator[Batch]:
+    """The leading units that may join one script, as one batch; then the others alone.
+
+    Unbounded: a second script would commit the first one's work.
+    """
+    pieces = []
+    count = 0
+    for unit in statements:
+        if unit.text:
+            piece = _complete(unit.text, "sqlite")
+            if not _sqlite_joinable(unit.text, piece):
+                break
+            pieces.append(piece)
+        count += 1
+    if count > 1:
+        yield Batch(statements[:count], _in_savepoint(pieces, begin=True))
+    else:
+        count = 0
+    yield from map(Batch.alone, statements[count:])
+
+
+_SQLITE_CONTROL = re.compile(
+    r"\s*+(?:(?:--[^\n]*+|/\*.*?\*/)\s*+)*+(?i:BEGIN|COMMIT|END|ROLLBACK|SAVEPOINT|RELEASE)\b", re.DOTALL
+)
+
+
+def _sqlite_joinable(sql: str, completed: str) -> bool:
+    """True when ``sql`` (made a complete statement: ``completed``) leaves nothing open and
+    none of its statements controls the transaction (a trigger's inner ``END;`` is part of
+    its CREATE TRIGGER)."""
+    if not sqlite3.complete_statement(completed):
+        return False
+    if sql.count(";") <= 1:
+        return _SQLITE_CONTROL.match(sql) is None
+    return not any(_SQLITE_CONTROL.match(piece) for piece in complete_statements(sql))
+
+
+def complete_statements(sql: str) -> list[str]:
+    """``sql`` cut where :func:`sqlite3.complete_statement` sees a statement end, as SQLite's
+    shell cuts its input (a trigger body's inner ``;`` does not end the trigger)."""
+    pieces = []
+    start = 0
+    end = sql.find(";")
+    while end >= 0:
+        if sqlite3.complete_statement(sql[start : end + 1]):
+            pieces.append(sql[start : end + 1])
+            start = end + 1
+        end = sql.find(";", end + 1)
+    rest = sql[start:]
+    if rest.strip():
+        pieces.append(rest)
+    return pieces
 
 
 def _mysql(group: list[Statement]) -> Iterator[Batch]:

@@ -10,13 +10,17 @@ StatementBegin block) and goose's drivers run all of them, so we must too:
   error in a later statement only surfaces when its result is reached.
 - PostgreSQL: psycopg runs a multi-statement string as one simple query.
 
-A transactional migration on PostgreSQL or MySQL sends consecutive units in batches, one
-query each (:mod:`llm_proxy.env.batching`); when a batch fails, the runner finds the unit
-that failed, so the error is the one the unit would have given alone:
+A transactional migration sends consecutive units in batches, one query (on SQLite, one
+``executescript()``) each (:mod:`llm_proxy.env.batching`); when a batch fails, the runner
+finds the unit that failed, so the error is the one the unit would have given alone:
 
-- PostgreSQL: each batch runs inside a savepoint; on an error the runner rolls back to it
-  and runs the batch's units one at a time until one fails (the migration is failing
-  anyway and will be rolled back). If none does, the batch counts as run.
+- PostgreSQL and SQLite: each batch runs inside a savepoint; on an error the runner rolls
+  back to it and runs the batch's units one at a time until one fails (the migration is
+  failing anyway and will be rolled back). If none does, the batch counts as run. SQLite's
+  script opens the transaction it runs in: ``executescript()`` first commits the
+  migration's own, still empty, so a SQLite migration is batched only when Alembic gives
+  each migration a transaction of its own (``transaction_per_migration``, as our env.py
+  configures it).
 - MySQL: the server stops at the first failing statement of a multi-statement query, so
   the result sets read before the error say which unit failed; nothing runs twice (DDL
   commits implicitly, and a second run could do it twice).
@@ -29,12 +33,11 @@ line, the database's message and what stayed applied.
 from __future__ import annotations
 
 import re
-import sqlite3
 from bisect import bisect_right
 from typing import TYPE_CHECKING
 
 from llm_proxy.dialects import dialect_of
-from llm_proxy.env.batching import batches
+from llm_proxy.env.batching import SAVEPOINT, batches, complete_statements
 from llm_proxy.env.engine import database_message
 from llm_proxy.env.offline import terminated
 from llm_proxy.errors import MigrationFailed, StatementRef
@@ -53,7 +56,6 @@ if TYPE_CHECKING:
     Errors = tuple[type[BaseException], ...]
 
 _NO_PARAMETERS = {"no_parameters": True}
-_SAVEPOINT = "llm_proxy_batch"
 
 # Statements MySQL commits implicitly (and so cannot roll back), by their first keyword.
 _MYSQL_IMPLICIT_COMMIT = re.compile(
@@ -74,8 +76,9 @@ def run_statements(context: MigrationContext, revision: SqlRevision, direction: 
     connection = context.connection
     assert connection is not None
     errors = _database_errors(connection)
+    own_transaction = revision.use_transaction and (dialect != "sqlite" or bool(context.opts.get("transaction_per_migration")))
     ran: list[Statement] = []
-    for batch in batches(statements, dialect, transactional=revision.use_transaction):
+    for batch in batches(statements, dialect, transactional=own_transaction):
         try:
             _run_batch(connection, dialect, batch, errors)
         except _UnitFailed as failed:
@@ -113,18 +116,27 @@ def _run_batch(connection: Connection, dialect: str, batch: Batch, errors: Error
 
 
 def _run_postgres_batch(connection: Connection, batch: Batch, errors: Errors) -> None:
-    """The batch in a savepoint; after an error, its units one by one to find the failing one."""
+    _run_in_savepoint(connection, batch, errors, _run_postgres)
+
+
+def _run_sqlite_batch(connection: Connection, batch: Batch, errors: Errors) -> None:
+    _run_in_savepoint(connection, batch, errors, _run_sqlite_script)
+
+
+def _run_in_savepoint(connection: Connection, batch: Batch, errors: Errors, run: Callable[[Connection, str], None]) -> None:
+    """Run the batch's query (it runs its units in a savepoint); after an error, its units
+    one by one to find the failing one."""
     try:
-        _run_postgres(connection, f"SAVEPOINT {_SAVEPOINT};\n{batch.sql}\nRELEASE SAVEPOINT {_SAVEPOINT};")
+        run(connection, batch.sql)
         return
     except errors:
-        _run_postgres(connection, f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
+        run_unit(connection, f"ROLLBACK TO SAVEPOINT {SAVEPOINT}")
     for index, unit in enumerate(batch.units):
         try:
             run_unit(connection, unit.text)
         except errors as exc:
             raise _UnitFailed(index, exc) from exc
-    _run_postgres(connection, f"RELEASE SAVEPOINT {_SAVEPOINT}")
+    run_unit(connection, f"RELEASE SAVEPOINT {SAVEPOINT}")
 
 
 def _run_mysql_batch(connection: Connection, batch: Batch, errors: Errors) -> None:
@@ -135,23 +147,6 @@ def _run_mysql_batch(connection: Connection, batch: Batch, errors: Errors) -> No
             succeeded += 1
     except errors as exc:
         raise _UnitFailed(bisect_right(batch.ends, succeeded), exc) from exc
-
-
-def complete_statements(sql: str) -> list[str]:
-    """``sql`` cut where :func:`sqlite3.complete_statement` sees a statement end, as SQLite's
-    shell cuts its input (a trigger body's inner ``;`` does not end the trigger)."""
-    pieces = []
-    start = 0
-    end = sql.find(";")
-    while end >= 0:
-        if sqlite3.complete_statement(sql[start : end + 1]):
-            pieces.append(sql[start : end + 1])
-            start = end + 1
-        end = sql.find(";", end + 1)
-    rest = sql[start:]
-    if rest.strip():
-        pieces.append(rest)
-    return pieces
 
 
 def commits_implicitly(sql: str) -> bool:
@@ -206,6 +201,10 @@ def _run_sqlite(connection: Connection, sql: str) -> None:
         cursor.close()
 
 
+def _run_sqlite_script(connection: Connection, sql: str) -> None:
+    connection.connection.dbapi_connection.executescript(sql)  # type: ignore[union-attr]
+
+
 def _run_mysql(connection: Connection, sql: str) -> None:
     for _ in _mysql_results(connection, sql):
         pass
@@ -232,4 +231,5 @@ _RUNNERS = {"sqlite": _run_sqlite, "mysql": _run_mysql, "postgres": _run_postgre
 _BATCH_RUNNERS: dict[str, Callable[[Connection, Batch, Errors], None]] = {
     "mysql": _run_mysql_batch,
     "postgres": _run_postgres_batch,
+    "sqlite": _run_sqlite_batch,
 }
