@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -21,9 +20,6 @@ from llm_proxy.errors import ParseError
 from llm_proxy.format.gotext import go_trim
 from llm_proxy.format.direction import Direction
 from llm_proxy.format.grammar import parse_file, parse_lines
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 ENVIRON = {"LP_A": "alpha", "LP_B": "", "LP_C": "x y"}
 
