@@ -74,6 +74,15 @@ class Replication:
             time.sleep(0.02)
 
 
+@dataclass(frozen=True)
+class ReplicatedDatabase:
+    """One database of the primary, and the same database seen through the standby."""
+
+    primary: str
+    standby: str
+    replication: Replication
+
+
 def bindir() -> Path:
     """The folder of ``initdb``, ``pg_ctl`` and ``pg_basebackup``: ``pg_config``'s, else the
     newest ``/usr/lib/postgresql/<major>/bin``."""
