@@ -11,7 +11,7 @@ may change the database asks, whatever it would do; ``status`` and ``version`` n
   session set read-only: every transaction would refuse to write).
 - MySQL/MariaDB: ``@@read_only`` (MySQL's ``super_read_only`` forces it on, and is named
   when set), ``@@innodb_read_only``, then ``SHOW REPLICA STATUS``: a server that replicates
-  from a source is a replica even with ``read_only`` off. ``read_only`` is refused even for
+  from a source (any of MariaDB's named connections) is a replica even with ``read_only`` off. ``read_only`` is refused even for
   an account allowed to write past it (SUPER, READ_ONLY ADMIN), as PostgreSQL's setting is
   although any session may turn it off: it is how replicas are marked, and writing past it
   is how a replica drifts from its source. An account not allowed to see the replica status
@@ -39,6 +39,10 @@ _OFF = ("0", "OFF", "")
 # MariaDB 10.5.1, SHOW REPLICA STATUS was SHOW SLAVE STATUS), or the account may not run it.
 _PARSE_ERROR = 1064
 _ACCESS_DENIED = (1227, 1142)
+# MySQL lists every channel in one result; MariaDB's plain form shows only the unnamed
+# connection of a multi-source replica, its ALL form every one (since 10.0).
+_MYSQL_SOURCES = ("SHOW REPLICA STATUS", "SHOW SLAVE STATUS")
+_MARIADB_SOURCES = ("SHOW ALL SLAVES STATUS",)
 
 
 def refuse_read_only_file(target: DatabaseTarget) -> None:
@@ -88,7 +92,7 @@ def _postgres_reason(connection: Connection) -> tuple[str, str] | None:
 
 
 def _mysql_reason(connection: Connection) -> tuple[str, str] | None:
-    super_read_only = "0" if connection.dialect.name == "mariadb" else "@@global.super_read_only"
+    super_read_only = "0" if getattr(connection.dialect, "is_mariadb", False) else "@@global.super_read_only"
     read_only, super_only, innodb = connection.exec_driver_sql(
         f"SELECT @@global.read_only, {super_read_only}, @@global.innodb_read_only"
     ).one()
@@ -108,7 +112,8 @@ def _replicates(connection: Connection) -> bool:
     account may not ask."""
     from sqlalchemy.exc import DBAPIError
 
-    for statement in ("SHOW REPLICA STATUS", "SHOW SLAVE STATUS"):
+    mariadb = getattr(connection.dialect, "is_mariadb", False)
+    for statement in _MARIADB_SOURCES if mariadb else _MYSQL_SOURCES:
         try:
             return connection.exec_driver_sql(statement).first() is not None
         except DBAPIError as exc:
