@@ -63,13 +63,9 @@ def refuse_read_only_file(target: DatabaseTarget) -> None:
 
 def refuse_read_only_server(connection: Connection, target: DatabaseTarget) -> None:
     """Raise :class:`ReadOnlyDatabaseError` when the server behind ``connection`` would
-    refuse to write; leaves no transaction open that was not open before."""
-    began = not connection.in_transaction()
-    try:
-        reason = _postgres_reason(connection) if target.dialect == "postgres" else _mysql_reason(connection)
-    finally:
-        if began:
-            connection.rollback()
+    refuse to write. The queries run in the connection's current transaction (SQLAlchemy
+    begins one if none is open), so that a caller about to read anyway pays no more."""
+    reason = _postgres_reason(connection) if target.dialect == "postgres" else _mysql_reason(connection)
     if reason is not None:
         raise ReadOnlyDatabaseError(target.display, *reason)
 

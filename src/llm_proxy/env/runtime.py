@@ -112,7 +112,8 @@ def goose_connection(context: ModuleType) -> Iterator[Connection]:
     try:
         with reporting_errors(settings.target), engine.connect() as connection:
             if not read_only and settings.target.dialect != "sqlite":
-                refuse_read_only_server(connection, settings.target)
+                with connection.begin():  # the lock then runs transactions of its own on it
+                    refuse_read_only_server(connection, settings.target)
             locked = nullcontext() if read_only else migration_lock(connection, options=settings.lock, on_wait=settings.on_lock_wait)
             with locked:
                 yield connection

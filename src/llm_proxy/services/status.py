@@ -16,7 +16,6 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from llm_proxy.env.readonly import refuse_read_only_file
 from llm_proxy.format.sources import collect
 from llm_proxy.goose import plan
 from llm_proxy.goose.markers import Marker, markers_query, runs_table
@@ -51,6 +50,8 @@ def _read(
     target: DatabaseTarget, table: VersionTable, *, with_markers: bool = False, for_writing: bool = False
 ) -> tuple[GooseState, list[Marker]]:
     if for_writing and target.dialect == "sqlite":
+        from llm_proxy.env.readonly import refuse_read_only_file
+
         refuse_read_only_file(target)
     path = target.sqlite_path
     if path is not None and not path.exists():
