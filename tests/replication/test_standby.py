@@ -145,3 +145,11 @@ def test_open_database_on_the_standby_needs_the_primary_migrated_first(pair: Rep
             assert connection.exec_driver_sql("SELECT count(*) FROM t").scalar() == 2
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("command", [["upgrade", "head"], ["stamp", "head"]], ids=["upgrade", "stamp"])
+def test_alembic_commands_refuse_the_standby(pair: ReplicatedDatabase, folder: Path, command: list[str]) -> None:
+    done = run_llm_proxy("alembic", "-x", f"url={pair.standby}", "-x", f"migrations={folder}", *command)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert f"{mask_password(pair.standby)}: {STANDBY}" in done.stderr
+    assert make_url(pair.standby).password not in done.stdout + done.stderr
