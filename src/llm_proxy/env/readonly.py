@@ -10,12 +10,12 @@ may change the database asks, whatever it would do; ``status`` and ``version`` n
   ``default_transaction_read_only`` and ``transaction_read_only`` (a role, database or
   session set read-only: every transaction would refuse to write).
 - MySQL/MariaDB: ``@@read_only`` (MySQL's ``super_read_only`` forces it on, and is named
-  when set), ``@@innodb_read_only``, then ``SHOW REPLICA STATUS``: a server that replicates
-  from a source (any of MariaDB's named connections) is a replica even with ``read_only`` off. ``read_only`` is refused even for
-  an account allowed to write past it (SUPER, READ_ONLY ADMIN), as PostgreSQL's setting is
-  although any session may turn it off: it is how replicas are marked, and writing past it
-  is how a replica drifts from its source. An account not allowed to see the replica status
-  is not asked about it.
+  when set), ``@@innodb_read_only``, then the replica status: a server that replicates from
+  a source (on MariaDB, through any of its named connections) is a replica even with
+  ``read_only`` off. ``read_only`` is refused even for an account allowed to write past it
+  (SUPER, READ_ONLY ADMIN), as PostgreSQL's setting is although any session may turn it
+  off: it is how replicas are marked, and writing past it is how a replica drifts from its
+  source. An account not allowed to see the replica status is not asked about it.
 - SQLite: a file this user may not write (its mode; root may write any), or a URI that opens
   it read-only (``mode=ro`` or ``immutable=1`` with ``uri=true``).
 """
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
     from llm_proxy.selection import DatabaseTarget
 
-PRIMARY = "run migrations on the primary"
+_PRIMARY = "run migrations on the primary"
 _OFF = ("0", "OFF", "")
 # PyMySQL's error codes: the server does not know the statement (before MySQL 8.0.22 and
 # MariaDB 10.5.1, SHOW REPLICA STATUS was SHOW SLAVE STATUS), or the account may not run it.
@@ -76,12 +76,12 @@ def _postgres_reason(connection: Connection) -> tuple[str, str] | None:
         "current_setting('transaction_read_only')"
     ).one()
     if recovery:
-        return "this server is a standby (in recovery)", PRIMARY
+        return "this server is a standby (in recovery)", _PRIMARY
     for name, value in (("default_transaction_read_only", default_read_only), ("transaction_read_only", read_only)):
         if value == "on":
             return (
                 f"this session is read-only ({name} is on)",
-                f"{PRIMARY}, as a role and database where it is off "
+                f"{_PRIMARY}, as a role and database where it is off "
                 "(ALTER DATABASE name SET default_transaction_read_only = off)",
             )
     return None
@@ -94,11 +94,11 @@ def _mysql_reason(connection: Connection) -> tuple[str, str] | None:
     ).one()
     for name, value in (("super_read_only", super_only), ("read_only", read_only), ("innodb_read_only", innodb)):
         if str(value).upper() not in _OFF:
-            return f"this server is read-only ({name} is on)", f"{PRIMARY}, or turn {name} off there"
+            return f"this server is read-only ({name} is on)", f"{_PRIMARY}, or turn {name} off there"
     if _replicates(connection):
         return (
             "this server is a replica (SHOW REPLICA STATUS names a source)",
-            f"{PRIMARY}; if it no longer replicates, clear that with STOP REPLICA; RESET REPLICA ALL",
+            f"{_PRIMARY}; if it no longer replicates, clear that with STOP REPLICA; RESET REPLICA ALL",
         )
     return None
 
