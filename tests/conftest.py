@@ -13,6 +13,7 @@ from contextlib import ExitStack
 from typing import TYPE_CHECKING
 
 import pytest
+from support.servers import unavailable as _unavailable
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -20,14 +21,6 @@ if TYPE_CHECKING:
 
 PG_ADMIN_URL = os.environ.get("LLM_PROXY_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 MYSQL_ADMIN_URL = os.environ.get("LLM_PROXY_TEST_MYSQL", "mysql+pymysql://root@127.0.0.1:3306/")
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def _unavailable(server: str, exc: Exception) -> None:
-    message = f"{server} is not reachable: {exc}"
-    if IN_CI:
-        pytest.fail(f"{message} (CI=true: database tests must run, start the server)")
-    pytest.skip(message)
 
 
 @pytest.fixture

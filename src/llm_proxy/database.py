@@ -6,6 +6,11 @@ apply each pending migration while the others wait, then find nothing left to do
 database cannot be brought up to date, :class:`StartupError` says why and the server must
 refuse to start rather than run against a schema it does not know.
 
+On a database that only accepts reads (a standby, a read-only server; see
+:mod:`llm_proxy.env.readonly`) nothing can be migrated, so the schema decides: up to date,
+and the engine is handed back (read-only instances of the application start on a replica);
+behind, and start-up fails, naming the pending migrations and where to run them.
+
     from llm_proxy.database import open_database
 
     engine = open_database()                       # $DATABASE_URL / $DATABASE_PATH / data/llm-proxy.db
@@ -16,7 +21,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from llm_proxy.errors import MigrationError, PartialMigrationError, StartupError
+from llm_proxy.errors import MigrationError, PartialMigrationError, ReadOnlyDatabaseError, StartupError
 from llm_proxy.goose.table import DEFAULT_TABLE
 from llm_proxy.selection import DatabaseTarget, as_target, select_database
 from llm_proxy.env.locks import DEFAULT_TIMEOUT
@@ -26,6 +31,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from sqlalchemy.engine import Engine
+
+    from llm_proxy.api import Migrator
 
 
 def open_database(
@@ -48,7 +55,7 @@ def open_database(
 
     target = select_database(environ=environ) if database is None else as_target(database)
     try:
-        Migrator(target, migrations, table, lock_timeout=lock_timeout, on_lock_wait=on_lock_wait).up()
+        _bring_up_to_date(Migrator(target, migrations, table, lock_timeout=lock_timeout, on_lock_wait=on_lock_wait))
         return _application_engine(target)
     except MigrationError as exc:
         message = f"the database {target.display} is not ready, refusing to start:\n{exc}"
@@ -56,6 +63,21 @@ def open_database(
             applied = ", ".join(r.file.name for r in exc.applied) or "none"
             message += f"\nmigrations applied before the failure: {applied}"
         raise StartupError(message) from exc
+
+
+def _bring_up_to_date(migrator: Migrator) -> None:
+    """``up``; on a read-only database, an error only when its schema is behind the files."""
+    try:
+        migrator.up()
+    except ReadOnlyDatabaseError as exc:
+        status = migrator.status()
+        pending = [row.file.name for row in status.rows if not row.applied and row.file is not None]
+        pending += [f"{marker.file} (interrupted)" for marker in status.interrupted]
+        if pending:
+            raise MigrationError(
+                f"{exc}\nits schema is behind the migration files (pending: {', '.join(pending)}); "
+                "migrate the primary first, and this database follows"
+            ) from exc
 
 
 def _application_engine(target: DatabaseTarget) -> Engine:

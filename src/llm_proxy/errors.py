@@ -269,3 +269,16 @@ class HistoryError(MigrationError):
 
 class ConfigError(MigrationError):
     """The configuration cannot be written as asked."""
+
+
+class ReadOnlyDatabaseError(DatabaseError):
+    """The database only accepts reads: a standby, a read-only server or session, a read-only file.
+
+    Raised before anything is attempted (no lock, no version table), because migrating a
+    replica is a misconfiguration: its primary must be migrated, and the replica follows.
+    ``reason`` is what makes it read-only, in the database's own terms.
+    """
+
+    def __init__(self, display: str, reason: str, remedy: str) -> None:
+        self.reason = reason
+        super().__init__(f"{display}: {reason}; {remedy}. Nothing was changed")

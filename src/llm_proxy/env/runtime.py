@@ -27,6 +27,7 @@ from llm_proxy.env.context import GooseMigrationContext, plan_with, run_goose_st
 from llm_proxy.env.engine import open_engine, reporting_errors
 from llm_proxy.env.intent import goose_steps
 from llm_proxy.env.locks import migration_lock
+from llm_proxy.env.readonly import refuse_read_only_file, refuse_read_only_server
 from llm_proxy.env.revisions import GooseRevisionMap, GooseScriptDirectory, adopt, goose_map, revision_of
 from llm_proxy.env.settings import PLANNER_KEY, SETTINGS_KEY, settings_from_config
 from llm_proxy.errors import FileProblem, MigrationError, SourceError
@@ -98,15 +99,21 @@ def goose_connection(context: ModuleType) -> Iterator[Connection]:
     """The connection migrations run on, with the migration lock held (env.py, online).
 
     ``context`` is ``alembic.context``. Commands that only read (``alembic current``)
-    neither lock nor create anything.
+    neither lock nor create anything. The others first refuse a database that only accepts
+    reads (:mod:`llm_proxy.env.readonly`), before the lock or any folder or file is made.
     """
     environment, settings = _prepared(context)
     read_only = bool(environment.context_opts.get("dont_mutate"))
     if not read_only and not goose_map(environment.script).migrations:
         raise SourceError([FileProblem(settings.folder, NO_MIGRATIONS)])
+    if not read_only and settings.target.dialect == "sqlite":
+        refuse_read_only_file(settings.target)
     engine = open_engine(settings.target, create_folder=not read_only)
     try:
         with reporting_errors(settings.target), engine.connect() as connection:
+            if not read_only and settings.target.dialect != "sqlite":
+                with connection.begin():  # the lock then runs transactions of its own on it
+                    refuse_read_only_server(connection, settings.target)
             locked = nullcontext() if read_only else migration_lock(connection, options=settings.lock, on_wait=settings.on_lock_wait)
             with locked:
                 yield connection

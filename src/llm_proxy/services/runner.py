@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from llm_proxy.bundled import bundled_migrations
 from llm_proxy.env.locks import DEFAULT_TIMEOUT, LockOptions
-from llm_proxy.errors import MigrationError
+from llm_proxy.errors import MigrationError, ReadOnlyDatabaseError
 from llm_proxy.goose import plan
 from llm_proxy.goose.table import DEFAULT_TABLE, validate_table_name
 from llm_proxy.selection import DatabaseTarget, as_target
@@ -162,13 +162,16 @@ class Migrator:
 
     def _nothing_to_do(self, planner: Planner) -> bool:
         """True when ``planner`` has no step for the state read without the lock; any doubt
-        (an error, a step) leaves the decision to the run under the lock."""
+        (an error, a step) leaves the decision to the run under the lock. A database that
+        only accepts reads is refused here, up to date or not, before Alembic is imported."""
         from llm_proxy.format.sources import collect
         from llm_proxy.services.status import read_goose_state
 
         try:
             files = collect(self.folder)
-            return bool(files) and not planner(read_goose_state(self.target, self.table), files)
+            return bool(files) and not planner(read_goose_state(self.target, self.table, for_writing=True), files)
+        except ReadOnlyDatabaseError:
+            raise
         except MigrationError:
             return False
 

@@ -1,5 +1,9 @@
 """``status`` and ``version``: read goose's table directly, without importing Alembic.
 
+The same read is ``up``'s first look (is anything pending?), which must also refuse a
+database that only accepts reads before anything else happens (:mod:`llm_proxy.env.readonly`):
+``for_writing`` asks that on the connection already open, one query more.
+
 A read-only command must answer fast (importing ``alembic.command`` alone costs about half
 a second) and must not change anything: no table is created, and a SQLite file that does
 not exist yet is not created by looking at it. A SQLite file is read with the standard
@@ -25,9 +29,13 @@ if TYPE_CHECKING:
     from llm_proxy.goose.results import Status
 
 
-def read_goose_state(target: DatabaseTarget, table: str) -> GooseState:
-    """The version table's state on ``target`` (empty when the table or SQLite file is absent)."""
-    return _read(target, VersionTable(table, target.dialect))[0]
+def read_goose_state(target: DatabaseTarget, table: str, *, for_writing: bool = False) -> GooseState:
+    """The version table's state on ``target`` (empty when the table or SQLite file is absent).
+
+    ``for_writing`` first raises :class:`~llm_proxy.errors.ReadOnlyDatabaseError` when
+    ``target`` only accepts reads (a standby, a read-only session, server or file).
+    """
+    return _read(target, VersionTable(table, target.dialect), for_writing=for_writing)[0]
 
 
 def read_status(target: DatabaseTarget, folder: Path, table: str) -> Status:
@@ -39,8 +47,12 @@ def read_status(target: DatabaseTarget, folder: Path, table: str) -> Status:
 
 
 def _read(
-    target: DatabaseTarget, table: VersionTable, *, with_markers: bool = False
+    target: DatabaseTarget, table: VersionTable, *, with_markers: bool = False, for_writing: bool = False
 ) -> tuple[GooseState, list[Marker]]:
+    if for_writing and target.dialect == "sqlite":
+        from llm_proxy.env.readonly import refuse_read_only_file
+
+        refuse_read_only_file(target)
     path = target.sqlite_path
     if path is not None and not path.exists():
         return GooseState.absent(), []
@@ -50,11 +62,14 @@ def _read(
             return found
     from llm_proxy.env.engine import open_engine, reporting_errors
     from llm_proxy.env.interrupted import read_markers
+    from llm_proxy.env.readonly import refuse_read_only_server
     from llm_proxy.env.version_table import read_state
 
     engine = open_engine(target)
     try:
         with reporting_errors(target), engine.connect() as connection:
+            if for_writing and target.dialect != "sqlite":
+                refuse_read_only_server(connection, target)
             state = read_state(connection, table)
             return state, read_markers(connection, table) if with_markers else []
     finally:
