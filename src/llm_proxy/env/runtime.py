@@ -104,7 +104,7 @@ def goose_connection(context: ModuleType) -> Iterator[Connection]:
     read_only = bool(environment.context_opts.get("dont_mutate"))
     if not read_only and not goose_map(environment.script).migrations:
         raise SourceError([FileProblem(settings.folder, NO_MIGRATIONS)])
-    engine = open_engine(settings.target, create_folder=not read_only)
+    engine = open_engine(settings.target, create_folder=not read_only, server_prepares=False)
     try:
         with reporting_errors(settings.target), engine.connect() as connection:
             locked = nullcontext() if read_only else migration_lock(connection, options=settings.lock, on_wait=settings.on_lock_wait)
