@@ -7,7 +7,7 @@ It listens on 127.0.0.1:6432 (``$LLM_PROXY_TEST_PGBOUNCER_PORT``) and forwards e
 database name (``*``, so the tests' scratch databases are reachable) to the PostgreSQL
 on 127.0.0.1:5432 (``$LLM_PROXY_TEST_PG_PORT``), trusting every user of its user list
 as the server does. Its pool holds 4 server connections per database, so that 16 clients
-really share them. Configuration, pid file and log live in ``<tmp>/llm-proxy-pgbouncer``,
+really share them. Configuration, pid file and log live in ``<tmp>/llm-proxy-pgbouncer-<port>``,
 never in /etc; run as root it drops to the ``postgres`` user (PgBouncer refuses root).
 
 Standard library only: ``.ci/run`` calls it before any virtualenv exists.
@@ -29,7 +29,7 @@ HOST = "127.0.0.1"
 PORT = int(os.environ.get("LLM_PROXY_TEST_PGBOUNCER_PORT", "6432"))
 SERVER_PORT = int(os.environ.get("LLM_PROXY_TEST_PG_PORT", "5432"))
 POOL_SIZE = 4
-HOME = Path(tempfile.gettempdir()) / "llm-proxy-pgbouncer"
+HOME = Path(tempfile.gettempdir()) / f"llm-proxy-pgbouncer-{PORT}"
 USERS = ("postgres",)
 
 
@@ -64,10 +64,24 @@ def listening(port: int = PORT) -> bool:
         return False
 
 
+def running() -> bool:
+    """True when the PgBouncer this script starts is up: its pid file names a live process."""
+    try:
+        os.kill(int((HOME / "pgbouncer.pid").read_text().strip()), 0)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
 def start(wait: float = 10.0) -> None:
-    """Start PgBouncer unless it is already listening; raise ``RuntimeError`` saying why not."""
-    if listening():
+    """Start PgBouncer unless it is already up; raise ``RuntimeError`` saying why not."""
+    if running() and listening():
         return
+    if listening():
+        raise RuntimeError(
+            f"something else listens on {HOST}:{PORT} (a pgbouncer service with its own configuration?); "
+            "stop it, or choose another port with LLM_PROXY_TEST_PGBOUNCER_PORT"
+        )
     binary = shutil.which("pgbouncer") or next((p for p in ("/usr/sbin/pgbouncer",) if os.access(p, os.X_OK)), None)
     if binary is None:
         raise RuntimeError("pgbouncer is not installed (Debian: apt-get install -y pgbouncer)")

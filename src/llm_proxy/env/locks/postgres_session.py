@@ -39,10 +39,13 @@ FIX = (
 )
 FREE_FOR = 5.0  # seconds spent reaching the backend a stray lock was left on
 
-# Releases the lock only when this statement runs on the backend that holds it.
+# Releases the lock only when this statement runs on the backend that holds it, and says
+# whether that backend holds it still (it may have ended, taking the lock with it).
 _RELEASE_ON = (
     "SELECT pg_backend_pid(), "
-    "CASE WHEN pg_backend_pid() = %(pid)s THEN pg_advisory_unlock(%(id)s) ELSE false END"
+    "CASE WHEN pg_backend_pid() = %(pid)s THEN pg_advisory_unlock(%(id)s) ELSE false END, "
+    "EXISTS (SELECT FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = %(pid)s "
+    "AND classid::bigint = (%(id)s >> 32) AND objid::bigint = (%(id)s & 4294967295))"
 )
 
 
@@ -69,7 +72,7 @@ class PostgresSessionLock:
             return
         assert self.backend is not None
         where = (
-            f"It has now been released on server pid {self.backend}."
+            f"It is no longer held by server pid {self.backend}."
             if self._free()
             else f"It is still held by server pid {self.backend}: run SELECT pg_terminate_backend({self.backend}) "
             "on the server (or restart the pooler) to free it."
@@ -96,7 +99,7 @@ class PostgresSessionLock:
         """Refuse a pooler that hands our backend to another client (see the module's doc)."""
         if self.session.startup_pid() in (None, self.backend):
             return  # a direct connection (or a driver that cannot tell): the lock is where we are
-        [(pid, released)] = self._on_another_connection()
+        [(pid, released, _)] = self._on_another_connection()
         if pid != self.backend:
             return  # a session pooler, or a busy transaction pooler: the release will check
         released_now = "and the lock was released" if released else f"but the lock is still held by server pid {pid}"
@@ -109,12 +112,13 @@ class PostgresSessionLock:
         )
 
     def _free(self) -> bool:
-        """Release the lock on the backend that holds it, if the pooler hands it to us in time."""
+        """True once the backend that holds the lock no longer does: released here when the
+        pooler hands us that backend in time, or gone with it."""
         deadline = time.monotonic() + FREE_FOR
         while time.monotonic() < deadline:
-            [(pid, released)] = self._on_another_connection()
-            if pid == self.backend:
-                return bool(released)
+            [(pid, released, held)] = self._on_another_connection()
+            if released or not held:
+                return True
             time.sleep(0.02)
         return False
 
