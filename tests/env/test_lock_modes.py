@@ -207,3 +207,18 @@ def test_the_command_line_takes_the_mode_and_refuses_a_wrong_one(tmp_path: Path)
     assert from_environment.exit_code == 1 and "lock mode 'transaction'" in from_environment.stderr
     session = invoke("migrate", "up", "--db", db, "--lock-mode", "SESSION")
     assert session.exit_code == 0, session.stderr
+
+
+def test_the_transaction_lock_holds_back_neither_vacuum_nor_create_index_concurrently(engine: Engine) -> None:
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE t (x integer)")
+    with migration_lock(engine, options=TRANSACTION):
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as other:
+            [(xmin, xid)] = other.exec_driver_sql(
+                "SELECT a.backend_xmin::text, a.backend_xid::text FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid "
+                "WHERE l.locktype = 'advisory' AND a.datname = current_database()"
+            ).all()
+            assert (xmin, xid) == (None, None)  # no snapshot, no transaction id
+            other.exec_driver_sql("SET statement_timeout = '10s'")  # it would wait for the lock's transaction forever
+            other.exec_driver_sql("CREATE INDEX CONCURRENTLY t_x ON t (x)")
+            other.exec_driver_sql("VACUUM t")

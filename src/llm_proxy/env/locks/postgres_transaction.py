@@ -52,7 +52,9 @@ class PostgresTransactionLock:
     def try_acquire(self) -> bool:
         transaction = self.connection.begin()
         self.connection.exec_driver_sql(_NO_IDLE_LIMITS)
-        if self.connection.exec_driver_sql("SELECT pg_try_advisory_xact_lock(%(id)s)", {"id": self.lock_id}).scalar():
+        # The id written into the text: a statement with parameters leaves its unnamed portal
+        # open, and with it a snapshot whose xmin would hold back VACUUM for the whole run.
+        if self.connection.exec_driver_sql(f"SELECT pg_try_advisory_xact_lock({int(self.lock_id)})").scalar():
             self.transaction = transaction
             return True
         transaction.rollback()
