@@ -222,3 +222,26 @@ def test_the_transaction_lock_holds_back_neither_vacuum_nor_create_index_concurr
             other.exec_driver_sql("SET statement_timeout = '10s'")  # it would wait for the lock's transaction forever
             other.exec_driver_sql("CREATE INDEX CONCURRENTLY t_x ON t (x)")
             other.exec_driver_sql("VACUUM t")
+
+
+def test_alembic_takes_the_mode_from_x_the_ini_file_or_the_environment() -> None:
+    from argparse import Namespace
+
+    from alembic.config import Config
+
+    from llm_proxy.env.settings import resolve_settings
+
+    def mode(*x: str, environ: dict[str, str], **ini: str) -> LockMode:
+        config = Config(cmd_opts=Namespace(x=list(x)))
+        for key, value in ini.items():
+            config.set_main_option(key, value)
+        lock = resolve_settings(config, environ={"DATABASE_URL": "postgresql://u@h/db", **environ}).lock
+        assert lock is not None
+        return lock.mode
+
+    assert mode(environ={}) is LockMode.SESSION
+    assert mode(environ={"LLM_PROXY_LOCK_MODE": "table"}) is LockMode.TABLE
+    assert mode(environ={"LLM_PROXY_LOCK_MODE": "table"}, goose_lock_mode="transaction") is LockMode.TRANSACTION
+    assert mode("lock_mode=session", environ={}, goose_lock_mode="transaction") is LockMode.SESSION
+    with pytest.raises(LockModeError, match="only the 'session' mode"):
+        resolve_settings(Config(cmd_opts=Namespace(x=["url=sqlite:///x.db", "lock_mode=table"])), environ={})

@@ -89,7 +89,7 @@ def resolve_settings(
     folder = folder or pick("migrations", "goose_migrations", "GOOSE_MIGRATION_DIR")
     if allow_missing is None:
         allow_missing = (pick("allow_missing", "goose_allow_missing") or "").lower() in _TRUE
-    mode = lock_mode(pick("lock_mode", "goose_lock_mode", LOCK_MODE_VARIABLE))
+    mode = lock_mode(pick("lock_mode", "goose_lock_mode", LOCK_MODE_VARIABLE), environ=env)
     return EnvSettings(
         target=target,
         folder=Path(folder) if folder else bundled_migrations(target.dialect),
