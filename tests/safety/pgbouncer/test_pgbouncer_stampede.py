@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 INSTANCES = 16
-HOLD = 6.0  # seconds the first migration holds the lock: every process arrives while it is held
+HOLD = 8.0  # seconds the first migration holds the lock: every process arrives while it is held
 ADVISORY_LOCKS = (
     "SELECT pid, granted FROM pg_locks WHERE locktype = 'advisory' "
     "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
@@ -48,7 +48,7 @@ def test_sixteen_migrators_through_pgbouncer(
 
     assert [r.returncode for r in results] == [0] * INSTANCES, [r.stderr for r in results if r.returncode]
     waited = [r for r in results if "waiting for the migration lock held by" in r.stderr]
-    assert len(waited) >= INSTANCES // 2, "the processes did not overlap: the test proves nothing"
+    assert len(waited) > pgbouncer.POOL_SIZE, "the processes did not overlap: the test would prove nothing"
     assert read_version_ids(postgres_url) == [0, *_versions(folder)]  # each exactly once, in order
     assert len([r for r in results if "Done:" in r.stdout]) == 1
     with probing(postgres_url) as server:

@@ -116,7 +116,7 @@ class PostgresSessionLock:
         pooler hands us that backend in time, or gone with it."""
         deadline = time.monotonic() + FREE_FOR
         while time.monotonic() < deadline:
-            [(pid, released, held)] = self._on_another_connection()
+            [(_, released, held)] = self._on_another_connection()
             if released or not held:
                 return True
             time.sleep(0.02)
