@@ -16,7 +16,9 @@ pooled backend (a known outage pattern). So this lock checks where it runs:
   client, so getting it proves the backends are shared. That probe releases the lock in
   the same statement, and the run is refused before anything changes;
 - the probe can miss (another client may hold that backend at that instant), so the
-  release checks what ``pg_advisory_unlock`` says: false means it ran on another backend.
+  release checks what ``pg_advisory_unlock`` says: false through a pooler means it ran on
+  another backend (false on a direct connection means the session that held the lock
+  ended, taking the lock with it, as when an interrupt breaks the connection).
   The lock is then released on its own backend if that can be reached within a few
   seconds, and the run fails naming the cause, where the lock is, and the fix.
 """
@@ -69,6 +71,10 @@ class PostgresSessionLock:
     def release(self) -> None:
         [(unlocked, pid)] = self.session.execute("SELECT pg_advisory_unlock(%(id)s), pg_backend_pid()", {"id": self.lock_id})
         if unlocked:
+            return
+        if pid != self.backend and self.session.startup_pid() == pid:
+            # A direct connection to a new session: SQLAlchemy replaced the one an interrupt
+            # broke, and the lock ended with the session that held it.
             return
         assert self.backend is not None
         where = (
