@@ -25,6 +25,7 @@ from llm_proxy.errors import MigrationError, PartialMigrationError, ReadOnlyData
 from llm_proxy.goose.table import DEFAULT_TABLE
 from llm_proxy.selection import DatabaseTarget, as_target, select_database
 from llm_proxy.env.locks import DEFAULT_TIMEOUT
+from llm_proxy.env.locks import lock_mode as resolve_lock_mode
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from llm_proxy.api import Migrator
+    from llm_proxy.env.locks import LockMode
 
 
 def open_database(
@@ -41,6 +43,7 @@ def open_database(
     migrations: str | Path | None = None,
     table: str = DEFAULT_TABLE,
     lock_timeout: float = DEFAULT_TIMEOUT,
+    lock_mode: LockMode | str | None = None,
     on_lock_wait: Callable[[str], None] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Engine:
@@ -48,14 +51,18 @@ def open_database(
 
     ``database`` is a URL, a SQLite path or a target; by default it is chosen from the
     environment like every llm-proxy command does. SQLite databases are switched to WAL
-    (readers never block the writer) and every connection enforces foreign keys. Raises
+    (readers never block the writer) and every connection enforces foreign keys.
+    ``lock_mode`` is the PostgreSQL lock's mode, as :class:`~llm_proxy.api.Migrator`'s
+    (``transaction`` or ``table`` behind PgBouncer; default ``$LLM_PROXY_LOCK_MODE``). Raises
     :class:`StartupError`.
     """
     from llm_proxy.api import Migrator
 
     target = select_database(environ=environ) if database is None else as_target(database)
     try:
-        _bring_up_to_date(Migrator(target, migrations, table, lock_timeout=lock_timeout, on_lock_wait=on_lock_wait))
+        _bring_up_to_date(
+            Migrator(target, migrations, table, lock_timeout=lock_timeout, lock_mode=resolve_lock_mode(lock_mode, environ=environ), on_lock_wait=on_lock_wait)
+        )
         return _application_engine(target)
     except MigrationError as exc:
         message = f"the database {target.display} is not ready, refusing to start:\n{exc}"

@@ -282,3 +282,20 @@ class ReadOnlyDatabaseError(DatabaseError):
     def __init__(self, display: str, reason: str, remedy: str) -> None:
         self.reason = reason
         super().__init__(f"{display}: {reason}; {remedy}. Nothing was changed")
+
+
+class LockModeError(OptionError):
+    """A lock mode the database does not have (``transaction`` or ``table`` off PostgreSQL)."""
+
+
+class ConnectionPoolerError(MigrationError):
+    """The migration lock cannot work through the connection pooler in front of PostgreSQL.
+
+    A session advisory lock behind a pooler in transaction mode (PgBouncer) would exclude
+    nobody and stay behind on a pooled server connection; the message names the server
+    connection, and the lock modes that work there.
+    """
+
+
+class LockLostError(MigrationError):
+    """The migration lock ended before the run did, so other migrators may have run too."""

@@ -18,6 +18,7 @@ from llm_proxy.cli.options import (
     AllowMissing,
     ConnectionOptions,
     JsonOutput,
+    LockModeOption,
     LockTimeout,
     ResumeInterrupted,
     option_groups,
@@ -45,9 +46,10 @@ class ApplyOptions:
 
 @dataclass(frozen=True, slots=True)
 class RunOptions:
-    """``--lock-timeout``, ``--json``: how every command here waits for the lock and reports."""
+    """``--lock-timeout``, ``--lock-mode``, ``--json``: how every command here locks, waits and reports."""
 
     lock_timeout: LockTimeout = None
+    lock_mode: LockModeOption = None
     json_output: JsonOutput = False
 
 
@@ -73,6 +75,7 @@ def _run(
             runner = migrator(
                 connection,
                 lock_timeout=run.lock_timeout,
+                lock_mode=run.lock_mode,
                 allow_missing=apply.allow_missing,
                 resume_interrupted=apply.resume_interrupted,
                 progress=reporter,

@@ -9,6 +9,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from llm_proxy.api import MigrationResult, Migrator, PlannedStep
+    from llm_proxy.env.locks import LockMode
 
 
 class DatabaseOptions(Protocol):
@@ -30,6 +31,7 @@ def migrator(
     connection: DatabaseOptions,
     *,
     lock_timeout: float | None = None,
+    lock_mode: LockMode | None = None,
     allow_missing: bool = False,
     resume_interrupted: bool = False,
     progress: Callable[[PlannedStep | MigrationResult], None] | None = None,
@@ -58,6 +60,7 @@ def migrator(
             allow_missing=allow_missing,
             resume_interrupted=resume_interrupted,
             lock_timeout=DEFAULT_TIMEOUT if lock_timeout is None else lock_timeout,
+            lock_mode=lock_mode,
             progress=progress,
             on_lock_wait=on_lock_wait,
         )

@@ -6,6 +6,7 @@ DATABASE_URL = "--database-url"
 DIR = "--dir"
 TABLE = "--table"
 JSON = "--json"
+LOCK_MODE = "--lock-mode"
 
 DIR_VARIABLE = "GOOSE_MIGRATION_DIR"
 TABLE_VARIABLE = "GOOSE_TABLE"

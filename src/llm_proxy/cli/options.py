@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional, get_type_hints
 import typer
 
 from llm_proxy.cli import flags
+from llm_proxy.env.locks import LOCK_MODE_VARIABLE, LockMode
 from llm_proxy.goose.table import DEFAULT_TABLE
 
 if TYPE_CHECKING:
@@ -95,6 +96,18 @@ LockTimeout = Annotated[
         "--lock-timeout",
         metavar="SECONDS",
         help="How long to wait for another migrator to finish. Default: 300.",
+        show_default=False,
+    ),
+]
+
+LockModeOption = Annotated[
+    Optional[LockMode],
+    typer.Option(
+        flags.LOCK_MODE,
+        envvar=LOCK_MODE_VARIABLE,  # the library reads it too (open_database, alembic)
+        case_sensitive=False,
+        help="How the PostgreSQL migration lock is held: session (default), or behind a transaction "
+        "pooler such as PgBouncer transaction (a transaction-level lock) or table (goose's goose_lock lease).",
         show_default=False,
     ),
 ]

@@ -7,7 +7,12 @@
 - MySQL/MariaDB: PyMySQL with ``CLIENT.MULTI_STATEMENTS``, so that one execution unit may
   hold several statements, as goose's driver allows.
 - PostgreSQL: psycopg 3, with an ``application_name`` that names this host and process, so
-  that a migrator waiting for the migration lock can say who holds it.
+  that a migrator waiting for the migration lock can say who holds it. Migrations' engines
+  never prepare statements on the server (``prepare_threshold=None``): psycopg prepares a
+  query it has run 5 times (the lock's polling does), and behind a pooler in transaction
+  mode (PgBouncer before 1.21, or without ``max_prepared_statements``) the next run lands on
+  a server connection that never saw it: ``prepared statement "_pg3_0" does not exist``.
+  A migrator runs each statement about once, so preparing buys it nothing.
 
 SQLite connections wait up to :data:`SQLITE_BUSY_TIMEOUT` seconds for the application's
 readers and writers instead of failing with "database is locked".
@@ -15,6 +20,7 @@ readers and writers instead of failing with "database is locked".
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,8 +36,12 @@ if TYPE_CHECKING:
 
 SQLITE_BUSY_TIMEOUT = 30.0
 
-def open_engine(target: DatabaseTarget, *, create_folder: bool = False) -> Engine:
-    """An engine for ``target``; ``create_folder`` makes the folder of a SQLite file first."""
+def open_engine(target: DatabaseTarget, *, create_folder: bool = False, server_prepares: bool = True) -> Engine:
+    """An engine for ``target``; ``create_folder`` makes the folder of a SQLite file first.
+
+    ``server_prepares=False`` switches psycopg's automatic prepared statements off
+    (migrations' engines; see the module's doc).
+    """
     from sqlalchemy import create_engine, event
 
     connect_args: dict[str, object] = {}
@@ -43,6 +53,8 @@ def open_engine(target: DatabaseTarget, *, create_folder: bool = False) -> Engin
         from llm_proxy.env.locks import whoami
 
         connect_args["application_name"] = f"llm-proxy migrate {whoami()}"[:63]
+        if not server_prepares:
+            connect_args["prepare_threshold"] = None
     else:
         connect_args["timeout"] = SQLITE_BUSY_TIMEOUT
     path = target.sqlite_path
@@ -76,12 +88,28 @@ def _sqlite_begin(connection: Connection) -> None:
 
 
 def database_message(exc: BaseException) -> str:
-    """The database's own error text, without SQLAlchemy's wrapping and SQL echo."""
+    """The database's own error text, without SQLAlchemy's wrapping and SQL echo.
+
+    psycopg's lost prepared statements get the cause and the fix appended: nothing else
+    in the message says that a pooler is involved.
+    """
     original = getattr(exc, "orig", None) or exc
     if type(original).__module__.startswith("pymysql") and len(original.args) == 2:
         code, message = original.args
         return f"({code}) {message}"
-    return str(original).strip()
+    message = str(original).strip()
+    if _LOST_PREPARE.search(message):
+        message += f"\n{POOLER_PREPARE_HINT}"
+    return message
+
+
+_LOST_PREPARE = re.compile(r'prepared statement "_pg3_\d+" (does not exist|already exists)')
+POOLER_PREPARE_HINT = (
+    "hint: psycopg prepared this statement on one server connection and a connection pooler in "
+    "transaction mode (PgBouncer before 1.21, or without max_prepared_statements) ran it on another; "
+    "pass prepare_threshold=None in the connection's arguments (llm-proxy's migrations do), or set "
+    "max_prepared_statements in PgBouncer 1.21 or later"
+)
 
 
 @contextmanager

@@ -108,7 +108,7 @@ def goose_connection(context: ModuleType) -> Iterator[Connection]:
         raise SourceError([FileProblem(settings.folder, NO_MIGRATIONS)])
     if not read_only and settings.target.dialect == "sqlite":
         refuse_read_only_file(settings.target)
-    engine = open_engine(settings.target, create_folder=not read_only)
+    engine = open_engine(settings.target, create_folder=not read_only, server_prepares=False)
     try:
         with reporting_errors(settings.target), engine.connect() as connection:
             if not read_only and settings.target.dialect != "sqlite":

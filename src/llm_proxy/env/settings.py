@@ -1,12 +1,13 @@
 """Which database, migrations folder and version table an Alembic command works on.
 
 From the most to the least specific: ``-x key=value`` on the alembic command line
-(``url``, ``migrations``, ``table``, ``allow_missing``), then ``alembic.ini``
-(``sqlalchemy.url``, ``goose_migrations``, ``goose_table``, ``goose_allow_missing``; empty
-means unset), then the environment (the database variables every llm-proxy command reads,
-see :func:`llm_proxy.selection.select_database`, and goose's ``GOOSE_MIGRATION_DIR`` and
-``GOOSE_TABLE``), and finally the defaults: SQLite ``data/llm-proxy.db``, the bundled
-migrations of the database's dialect, ``goose_db_version``.
+(``url``, ``migrations``, ``table``, ``allow_missing``, ``lock_mode``), then ``alembic.ini``
+(``sqlalchemy.url``, ``goose_migrations``, ``goose_table``, ``goose_allow_missing``,
+``goose_lock_mode``; empty means unset), then the environment (the database variables every
+llm-proxy command reads, see :func:`llm_proxy.selection.select_database`, goose's
+``GOOSE_MIGRATION_DIR`` and ``GOOSE_TABLE``, and ``LLM_PROXY_LOCK_MODE``), and finally the
+defaults: SQLite ``data/llm-proxy.db``, the bundled migrations of the database's dialect,
+``goose_db_version``, the ``session`` lock.
 
 The library API hands its settings over ready-made (``config.attributes``), so nothing
 here overrides what a caller chose explicitly.
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from llm_proxy.bundled import bundled_migrations
+from llm_proxy.env.locks import LOCK_MODE_VARIABLE, LockOptions, lock_mode
 from llm_proxy.goose.table import DEFAULT_TABLE, validate_table_name
 from llm_proxy.errors import MigrationError
 from llm_proxy.selection import from_url, select_database
@@ -29,7 +31,6 @@ if TYPE_CHECKING:
 
     from alembic.config import Config
 
-    from llm_proxy.env.locks import LockOptions
     from llm_proxy.selection import DatabaseTarget
 
 SETTINGS_KEY = "llm_proxy.settings"
@@ -88,11 +89,13 @@ def resolve_settings(
     folder = folder or pick("migrations", "goose_migrations", "GOOSE_MIGRATION_DIR")
     if allow_missing is None:
         allow_missing = (pick("allow_missing", "goose_allow_missing") or "").lower() in _TRUE
+    mode = lock_mode(pick("lock_mode", "goose_lock_mode", LOCK_MODE_VARIABLE), environ=env)
     return EnvSettings(
         target=target,
         folder=Path(folder) if folder else bundled_migrations(target.dialect),
         table=table or pick("table", "goose_table", "GOOSE_TABLE") or DEFAULT_TABLE,
         allow_missing=allow_missing,
+        lock=LockOptions(mode=mode).check(target.dialect),
     )
 
 
@@ -102,6 +105,6 @@ def _x_arguments(config: Config) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep:
-            raise MigrationError(f"-x {pair}: expected -x key=value (url, migrations, table, allow_missing)")
+            raise MigrationError(f"-x {pair}: expected -x key=value (url, migrations, table, allow_missing, lock_mode)")
         arguments[key.strip()] = value.strip()
     return arguments

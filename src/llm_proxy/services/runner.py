@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from llm_proxy.bundled import bundled_migrations
-from llm_proxy.env.locks import DEFAULT_TIMEOUT, LockOptions
+from llm_proxy.env.locks import DEFAULT_TIMEOUT, LockMode, LockOptions
+from llm_proxy.env.locks import lock_mode as resolve_lock_mode
 from llm_proxy.errors import MigrationError, ReadOnlyDatabaseError
 from llm_proxy.goose import plan
 from llm_proxy.goose.table import DEFAULT_TABLE, validate_table_name
@@ -52,7 +53,10 @@ class Migrator:
     :mod:`llm_proxy.goose.markers`), instead of refusing. ``progress`` is called with each
     step before it runs and with its result once it has committed; ``on_lock_wait`` with a
     sentence naming the holder while another migrator holds the migration lock.
-    ``environment`` is the folder of the ``env.py`` to run (a copy of the package's with
+    ``lock_mode`` is how PostgreSQL's lock is held: ``session`` (default), ``transaction``
+    or ``table`` behind a transaction pooler such as PgBouncer (default
+    ``$LLM_PROXY_LOCK_MODE``; other databases have ``session`` only, see
+    :mod:`llm_proxy.env.locks`). ``environment`` is the folder of the ``env.py`` to run (a copy of the package's with
     hooks of your own; default ``$LLM_PROXY_ENVIRONMENT``, else the package's). Everything
     is checked here, so a bad option fails before any command runs.
     """
@@ -66,6 +70,7 @@ class Migrator:
         allow_missing: bool = False,
         resume_interrupted: bool = False,
         lock_timeout: float = DEFAULT_TIMEOUT,
+        lock_mode: LockMode | str | None = None,
         progress: Progress | None = None,
         on_lock_wait: Callable[[str], None] | None = None,
         environment: str | Path | None = None,
@@ -77,7 +82,7 @@ class Migrator:
         self.table = validate_table_name(table)
         self.allow_missing = allow_missing
         self.resume_interrupted = resume_interrupted
-        self.lock = LockOptions(timeout=lock_timeout)
+        self.lock = LockOptions(timeout=lock_timeout, mode=resolve_lock_mode(lock_mode)).check(self.target.dialect)
         self.progress = progress
         self.on_lock_wait = on_lock_wait
         self.environment = Path(environment) if environment is not None else None
