@@ -40,8 +40,8 @@ def test_a_list_has_urls_and_paths_and_skips_blank_lines_and_comments(tmp_path: 
     ("line", "problem"),
     [
         ("redis://cache:6379/0", "unsupported database"),
-        ("postgres:/db.example/t1", "neither a database URL nor a file name"),
-        ("mysql:root@host/t2", "neither a database URL nor a file name"),
+        ("postgres:/db.example/t1", "starts like a URL (postgres:) but has no '://'"),
+        ("mysql:root:s3cret-pw@host/t2", "starts like a URL (mysql:) but has no '://'"),
         ("postgresql://app:s3cret-pw@db:notaport/t1", "the port must be a number"),
     ],
 )

@@ -87,10 +87,11 @@ def _target(entry: str, where: str) -> DatabaseTarget:
             return from_url(entry)
         except DatabaseSelectionError as exc:
             raise DatabaseSelectionError(f"{where}: {exc}") from None
-    if _SCHEME_WITHOUT_SLASHES.match(entry):
+    scheme = _SCHEME_WITHOUT_SLASHES.match(entry)
+    if scheme:  # not echoed: without "://" no password can be told apart, and the line is named
         raise DatabaseSelectionError(
-            f"{where}: {mask_password(entry)!r} is neither a database URL nor a file name; "
-            "write a URL as postgresql://user@host/db, mysql://user@host/db or sqlite:///path/to.db"
+            f"{where}: the line starts like a URL ({scheme[0]}) but has no '://', so it is neither a database URL "
+            "nor a file name; write a URL as postgresql://user@host/db, mysql://user@host/db or sqlite:///path/to.db"
         )
     if Path(entry).is_dir():
         raise DatabaseSelectionError(f"{where}: {entry} is a folder, not a SQLite database file")

@@ -220,28 +220,44 @@ def _in_workers(
 ) -> None:
     """Run ``job`` on every target in ``workers`` spawned processes, recording each outcome as it comes.
 
-    The process pool is imported here: ``migrate status`` loads the library and must not pay for it.
+    A database is handed out only when a worker is free: the pool would otherwise queue
+    some ahead, and those would still start after Ctrl-C. The process pool is imported
+    here: ``migrate status`` loads the library and must not pay for it.
     """
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
 
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_ignore_interrupts)
-    try:
-        futures: dict[Future[Outcome], int] = {
-            pool.submit(_interruptible, job, target, options): index for index, target in enumerate(targets)
-        }
-        for future in as_completed(futures):
-            index = futures[future]
+    waiting = iter(enumerate(targets))
+    running: dict[Future[Outcome], int] = {}
+
+    def lost(index: int, exc: BrokenProcessPool) -> None:  # a worker was killed (out of memory, ...)
+        message = f"a worker process died, so this database's outcome is unknown ({exc}); check it with migrate status"
+        record(index, kind.failed(targets[index].display, message))
+
+    def hand_out() -> None:
+        for index, target in waiting:
             try:
-                outcome = future.result()
-            except BrokenProcessPool as exc:  # a worker was killed (out of memory, ...)
-                display = targets[index].display
-                outcome = kind.failed(display, f"the worker process died before this database's outcome came back ({exc})")
-            record(index, outcome)
+                running[pool.submit(_interruptible, job, target, options)] = index
+                return
+            except BrokenProcessPool as exc:
+                lost(index, exc)
+
+    try:
+        for _ in range(workers):
+            hand_out()
+        while running:
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                index = running.pop(future)
+                try:
+                    record(index, future.result())
+                except BrokenProcessPool as exc:
+                    lost(index, exc)
+                hand_out()
     finally:
-        # On Ctrl-C the databases not started yet are dropped; the workers stop their own.
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.shutdown(wait=True, cancel_futures=True)  # after Ctrl-C, the workers stop their own database
 
 
 def _ignore_interrupts() -> None:
