@@ -108,19 +108,20 @@ def test_every_stepping_command_with_json(db_args: tuple[str, str]) -> None:
 
 CONNECTION_OPTIONS = ["--db", "--database-url", "--dir", "--table"]
 APPLY_OPTIONS = ["--allow-missing", "--resume-interrupted"]
+EACH_OPTIONS = ["--each", "--parallel"]
 
 
 @pytest.mark.parametrize(
     ("command", "params"),
     [
-        ("up", [*CONNECTION_OPTIONS, *APPLY_OPTIONS, "--lock-timeout", "--lock-mode", "--json"]),
+        ("up", [*CONNECTION_OPTIONS, *APPLY_OPTIONS, "--lock-timeout", "--lock-mode", "--json", *EACH_OPTIONS]),
         ("up-by-one", [*CONNECTION_OPTIONS, *APPLY_OPTIONS, "--lock-timeout", "--lock-mode", "--json"]),
         ("up-to", ["version", *CONNECTION_OPTIONS, *APPLY_OPTIONS, "--lock-timeout", "--lock-mode", "--json"]),
         ("down", [*CONNECTION_OPTIONS, "--lock-timeout", "--lock-mode", "--json"]),
         ("down-to", ["version", *CONNECTION_OPTIONS, "--lock-timeout", "--lock-mode", "--json"]),
         ("redo", [*CONNECTION_OPTIONS, "--lock-timeout", "--lock-mode", "--json"]),
         ("reset", [*CONNECTION_OPTIONS, "--lock-timeout", "--lock-mode", "--json"]),
-        ("status", [*CONNECTION_OPTIONS, "--json"]),
+        ("status", [*CONNECTION_OPTIONS, "--json", *EACH_OPTIONS]),
         ("version", [*CONNECTION_OPTIONS, "--json"]),
     ],
 )

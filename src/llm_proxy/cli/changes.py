@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from llm_proxy.cli.connect import migrator
+from llm_proxy.cli.each import migration_item, refuse_parallel_alone, up_each
 from llm_proxy.cli.options import (
     AllowMissing,
     ConnectionOptions,
+    EachOptions,
     JsonOutput,
     LockModeOption,
     LockTimeout,
@@ -98,29 +100,33 @@ def _document(runner: Migrator | None, results: Sequence[MigrationResult]) -> di
     """The database and the migrations that ran (also on failure: the ones before it)."""
     return {
         "database": runner.target.display if runner is not None else None,
-        "migrations": [
-            {
-                "version": r.version,
-                "file": str(r.file),
-                "direction": r.direction.value,
-                "duration_ms": round(r.duration * 1000, 3),
-                "statements": r.statement_count,
-                "empty": r.empty,
-            }
-            for r in results
-        ],
+        "migrations": [migration_item(r) for r in results],
     }
 
 
 @option_groups
-def up(connection: ConnectionOptions, apply: ApplyOptions, run: RunOptions) -> None:
+def up(connection: ConnectionOptions, apply: ApplyOptions, run: RunOptions, each: EachOptions) -> None:
     """Apply all pending migrations, in version order.
 
     Each migration runs in its own transaction (NO TRANSACTION ones statement by
     statement); the run stops at the first failure, leaving the earlier ones applied.
+    With --each, every database of a list is brought up to date, each under its own
+    lock; one that fails is reported in the table and the others are still done.
 
     Example: llm-proxy migrate up --db data/llm-proxy.db
     """
+    if each.each is not None:
+        up_each(
+            each,
+            connection,
+            allow_missing=apply.allow_missing,
+            resume_interrupted=apply.resume_interrupted,
+            lock_timeout=run.lock_timeout,
+            lock_mode=run.lock_mode,
+            json_output=run.json_output,
+        )
+        return
+    refuse_parallel_alone(each)
     _run(lambda m: m.up(), connection, run, apply)
 
 

@@ -140,6 +140,37 @@ class ConnectionOptions:
     table: Table = DEFAULT_TABLE
 
 
+Each = Annotated[
+    Optional[str],
+    typer.Option(
+        "--each",
+        metavar="FILE|GLOB",
+        help="Run on many databases: a file listing one database URL or SQLite path a line, "
+        "or a quoted glob of SQLite files ('data/tenants/*.db'). Replaces --db and --database-url.",
+        show_default=False,
+    ),
+]
+
+Parallel = Annotated[
+    Optional[int],
+    typer.Option(
+        "--parallel",
+        metavar="N",
+        min=1,
+        help="With --each: how many databases to run at a time (above 1, in worker processes). Default: 1.",
+        show_default=False,
+    ),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class EachOptions:
+    """``--each``, ``--parallel``: the same command on every database of a list."""
+
+    each: Each = None
+    parallel: Parallel = None
+
+
 def option_groups(command: Callable[..., None]) -> Callable[..., None]:
     """``command`` as typer must see it: each parameter typed as an option group spelled out.
 
