@@ -53,7 +53,7 @@ def test_the_tree_has_every_command() -> None:
     names = {name for name, _ in ALL_COMMANDS}
     expected = {"up", "up-by-one", "up-to", "down", "down-to", "redo", "reset", "status", "version",
                 "create", "fix", "validate", "parse"}
-    assert names == {f"migrate {n}" for n in expected} | {"setup", "alembic"}
+    assert names == {f"migrate {n}" for n in expected} | {"setup", "alembic", "goose"}
 
 
 @pytest.mark.parametrize(("name", "command"), ALL_COMMANDS, ids=[n for n, _ in ALL_COMMANDS])

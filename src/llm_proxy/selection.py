@@ -157,6 +157,8 @@ def from_goose(driver: str, dbstring: str) -> DatabaseTarget:
             f"GOOSE_DRIVER={driver!r} is not supported; use sqlite3, postgres or mysql"
         )
     dialect = _DRIVERS[key][0]
+    if dialect == "sqlite" and dbstring.startswith("file:"):
+        return sqlite_target(_sqlite_uri_path(dbstring))
     if "://" in dbstring:
         target = from_url(dbstring)
         if target.dialect != dialect:
@@ -165,10 +167,44 @@ def from_goose(driver: str, dbstring: str) -> DatabaseTarget:
             )
         return target
     if dialect == "sqlite":
-        return sqlite_target(dbstring.removeprefix("file:").split("?", 1)[0])
+        return sqlite_target(dbstring.split("?", 1)[0])
     if dialect == "postgres":
         return _from_libpq(dbstring)
     return _from_go_mysql_dsn(dbstring)
+
+
+def _sqlite_uri_path(uri: str) -> str:
+    """The file of a SQLite ``file:`` URI (``file:app.db?mode=rwc``, ``file:///srv/app.db``).
+
+    goose's SQLite driver takes these as SQLite does: the query holds connection options,
+    ``%XX`` escapes are decoded, and an authority, when present, must be empty or
+    ``localhost``.
+    """
+    rest = uri.removeprefix("file:").split("?", 1)[0].split("#", 1)[0]
+    if rest.startswith("//"):
+        authority, slash, path = rest[2:].partition("/")
+        if authority not in ("", "localhost"):
+            raise DatabaseSelectionError(
+                f"{uri!r}: a SQLite file: URI names a file on this machine; "
+                f"write file:///path/to.db (not the host {authority!r})"
+            )
+        rest = slash + path
+    if not rest:
+        raise DatabaseSelectionError(f"{uri!r} names no SQLite file; expected e.g. file:app.db or file:///srv/app.db")
+    return unquote(rest)
+
+
+def mask_dbstring(dbstring: str) -> str:
+    """A goose DBSTRING with its password hidden: a URL's, libpq's ``password=...``, or a Go
+    MySQL DSN's ``user:password@``; anything else is shown as it is."""
+    if "://" in dbstring:
+        return mask_password(dbstring)
+    if re.search(r"(?:^|\s)password\s*=", dbstring):
+        return re.sub(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S*)", r"\1***", dbstring)
+    match = _GO_MYSQL_DSN.match(dbstring)
+    if match is not None and match["password"] is not None:
+        return f"{match['user']}:***@{dbstring[match.end('password') + 1 :]}"
+    return dbstring
 
 
 def _from_libpq(conninfo: str) -> DatabaseTarget:

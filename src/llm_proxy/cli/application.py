@@ -1,4 +1,4 @@
-"""The ``llm-proxy`` typer application: ``migrate``, ``setup`` and ``alembic``."""
+"""The ``llm-proxy`` typer application: ``migrate``, ``setup``, ``alembic`` and ``goose``."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import typer
 
 from llm_proxy.cli.alembic import alembic
 from llm_proxy.cli.errors import ReportingGroup
+from llm_proxy.cli.goose import goose
 from llm_proxy.cli.migrate import app as migrate_app
 from llm_proxy.cli.setup import setup
 
@@ -24,3 +25,7 @@ app.command(
     context_settings={"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []},
 )(alembic)
 
+app.command(
+    "goose",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []},
+)(goose)
