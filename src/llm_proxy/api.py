@@ -24,16 +24,16 @@ from typing import TYPE_CHECKING, Any
 
 from llm_proxy.errors import MigrationError, PartialMigrationError
 from llm_proxy.goose.results import MigrationResult, PlannedStep, Status, StatusRow
-from llm_proxy.services.runner import Migrator
+from llm_proxy.services.runner import Migrator, MigratorOptions
 
 if TYPE_CHECKING:
     from llm_proxy.services.database_list import read_databases
-    from llm_proxy.services.fleet import MigratorOptions, StatusOutcome, UpOutcome, migrate_each, status_each
+    from llm_proxy.services.fleet import StatusOutcome, UpOutcome, migrate_each, status_each
 
 # Imported on first use: ``migrate status`` loads this module, and must not pay for them.
 _LAZY = {
     "read_databases": "llm_proxy.services.database_list",
-    **dict.fromkeys(("MigratorOptions", "StatusOutcome", "UpOutcome", "migrate_each", "status_each"), "llm_proxy.services.fleet"),
+    **dict.fromkeys(("StatusOutcome", "UpOutcome", "migrate_each", "status_each"), "llm_proxy.services.fleet"),
 }
 
 __all__ = [

@@ -9,6 +9,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from llm_proxy.api import MigrationResult, Migrator, PlannedStep
+    from llm_proxy.services.runner import MigratorOptions
     from llm_proxy.env.locks import LockMode
 
 
@@ -46,25 +47,39 @@ def migrator(
         import typer
 
         raise typer.BadParameter("give either --db PATH or --database-url URL, not both", param_hint="'--db'")
-    from llm_proxy.api import Migrator
-    from llm_proxy.errors import LockOptionsError
     from llm_proxy.selection import select_database
-    from llm_proxy.env.locks import DEFAULT_TIMEOUT
 
     target = select_database(db_path=connection.db, database_url=connection.database_url)
+    options = migrator_options(
+        connection, lock_timeout=lock_timeout, lock_mode=lock_mode, allow_missing=allow_missing, resume_interrupted=resume_interrupted
+    )
+    return options.migrator(target, progress=progress, on_lock_wait=on_lock_wait)
+
+
+def migrator_options(
+    connection: DatabaseOptions,
+    *,
+    lock_timeout: float | None = None,
+    lock_mode: LockMode | None = None,
+    allow_missing: bool = False,
+    resume_interrupted: bool = False,
+) -> MigratorOptions:
+    """The Migrator options a command's options name, checked now: a bad lock timeout is a
+    usage error (typer has already checked ``--lock-mode``)."""
+    from llm_proxy.env.locks import DEFAULT_TIMEOUT
+    from llm_proxy.errors import LockOptionsError
+    from llm_proxy.services.runner import MigratorOptions
+
     try:
-        return Migrator(
-            target,
+        return MigratorOptions(
             connection.directory,
             connection.table,
             allow_missing=allow_missing,
             resume_interrupted=resume_interrupted,
             lock_timeout=DEFAULT_TIMEOUT if lock_timeout is None else lock_timeout,
             lock_mode=lock_mode,
-            progress=progress,
-            on_lock_wait=on_lock_wait,
         )
-    except LockOptionsError as exc:  # the lock timeout is the only lock setting the CLI passes
+    except LockOptionsError as exc:
         import typer
 
         raise typer.BadParameter(str(exc), param_hint="'--lock-timeout'") from None

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
+from llm_proxy.cli.connect import migrator_options
 from llm_proxy.cli.output import note, print_json, say
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from llm_proxy.env.locks import LockMode
     from llm_proxy.goose.results import MigrationResult
     from llm_proxy.selection import DatabaseTarget
-    from llm_proxy.services.fleet import MigratorOptions, StatusOutcome, UpOutcome
+    from llm_proxy.services.fleet import StatusOutcome, UpOutcome
 
 Outcome = TypeVar("Outcome", "UpOutcome", "StatusOutcome")
 
@@ -57,7 +58,9 @@ def up_each(
     """``migrate up --each``: every database brought up to date, then the table (or JSON)."""
     from llm_proxy.services.fleet import UpOutcome, migrate_each
 
-    options = _options(connection, lock_timeout, lock_mode, allow_missing=allow_missing, resume_interrupted=resume_interrupted)
+    options = migrator_options(
+        connection, lock_timeout=lock_timeout, lock_mode=lock_mode, allow_missing=allow_missing, resume_interrupted=resume_interrupted
+    )
     targets = _targets(each, connection)
     outcomes, interrupted = _collect(
         targets, UpOutcome, lambda record: migrate_each(targets, options, parallel=each.parallel or 1, on_outcome=record)
@@ -76,7 +79,7 @@ def status_each(each: EachOptions, connection: DatabaseOptions, *, json_output: 
     """``migrate status --each``: the version and the pending migrations of every database."""
     from llm_proxy.services.fleet import StatusOutcome, status_each as read_each
 
-    options = _options(connection, None)
+    options = migrator_options(connection)
     targets = _targets(each, connection)
     outcomes, interrupted = _collect(
         targets, StatusOutcome, lambda record: read_each(targets, options, parallel=each.parallel or 1, on_outcome=record)
@@ -105,32 +108,6 @@ def _targets(each: EachOptions, connection: DatabaseOptions) -> list[DatabaseTar
         raise typer.BadParameter("--each FILE names the databases; leave out --db and --database-url", param_hint="'--each'")
     assert each.each is not None
     return read_databases(each.each)
-
-
-def _options(
-    connection: DatabaseOptions,
-    lock_timeout: float | None,
-    lock_mode: LockMode | None = None,
-    *,
-    allow_missing: bool = False,
-    resume_interrupted: bool = False,
-) -> MigratorOptions:
-    """The Migrator options every database shares, checked now (a bad one is a usage error)."""
-    from llm_proxy.env.locks import DEFAULT_TIMEOUT
-    from llm_proxy.errors import LockOptionsError
-    from llm_proxy.services.fleet import MigratorOptions
-
-    try:
-        return MigratorOptions(
-            connection.directory,
-            connection.table,
-            allow_missing=allow_missing,
-            resume_interrupted=resume_interrupted,
-            lock_timeout=DEFAULT_TIMEOUT if lock_timeout is None else lock_timeout,
-            lock_mode=lock_mode,
-        )
-    except LockOptionsError as exc:  # typer has checked --lock-mode: only the timeout is left
-        raise typer.BadParameter(str(exc), param_hint="'--lock-timeout'") from None
 
 
 def _collect(

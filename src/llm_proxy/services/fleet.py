@@ -23,14 +23,10 @@ from __future__ import annotations
 import signal
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from llm_proxy.env.locks import DEFAULT_TIMEOUT, LockMode, LockOptions
-from llm_proxy.env.locks import lock_mode as resolve_lock_mode
 from llm_proxy.errors import MigrationError, OptionError, PartialMigrationError
-from llm_proxy.goose.table import DEFAULT_TABLE, validate_table_name
-from llm_proxy.services.runner import Migrator
+from llm_proxy.services.runner import MigratorOptions
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -40,42 +36,6 @@ if TYPE_CHECKING:
     from llm_proxy.selection import DatabaseTarget
 
 Outcome = TypeVar("Outcome", "UpOutcome", "StatusOutcome")
-
-
-@dataclass(frozen=True, slots=True)
-class MigratorOptions:
-    """Everything a :class:`Migrator` takes except the database: what every database of a run shares.
-
-    ``migrations`` None means each database's own dialect's bundled migrations, so one run
-    may mix SQLite, PostgreSQL and MySQL databases. The table name and the lock timeout are
-    checked when the options are made; the folders when a run starts, before any database
-    is touched.
-    """
-
-    migrations: Path | None = None
-    table: str = DEFAULT_TABLE
-    allow_missing: bool = False
-    resume_interrupted: bool = False
-    lock_timeout: float = DEFAULT_TIMEOUT
-    lock_mode: LockMode | None = None  # None: $LLM_PROXY_LOCK_MODE, else session
-    environment: Path | None = None
-
-    def __post_init__(self) -> None:
-        validate_table_name(self.table)
-        LockOptions(timeout=self.lock_timeout, mode=resolve_lock_mode(self.lock_mode))
-
-    def migrator(self, target: DatabaseTarget) -> Migrator:
-        """The Migrator of ``target`` with these options (checked by the Migrator)."""
-        return Migrator(
-            target,
-            self.migrations,
-            self.table,
-            allow_missing=self.allow_missing,
-            resume_interrupted=self.resume_interrupted,
-            lock_timeout=self.lock_timeout,
-            lock_mode=self.lock_mode,
-            environment=self.environment,
-        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ version table under it, parses every file it will run, and only then changes any
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -185,3 +186,48 @@ class Migrator:
         from llm_proxy.env.revisions import GooseScriptDirectory
 
         return GooseScriptDirectory(self.folder, environment=self.environment)
+
+
+@dataclass(frozen=True, slots=True)
+class MigratorOptions:
+    """Everything a :class:`Migrator` takes but the database and the callbacks: what the
+    databases of one ``--each`` run share, and what a command's options map onto.
+
+    ``migrations`` None means each database's own dialect's bundled migrations, so one run
+    may mix SQLite, PostgreSQL and MySQL databases. The table name, the lock timeout and
+    the lock mode are checked when the options are made; the folders when a Migrator is.
+    Plain values, so that worker processes can receive them.
+    """
+
+    migrations: Path | None = None
+    table: str = DEFAULT_TABLE
+    allow_missing: bool = False
+    resume_interrupted: bool = False
+    lock_timeout: float = DEFAULT_TIMEOUT
+    lock_mode: LockMode | None = None  # None: $LLM_PROXY_LOCK_MODE, else session
+    environment: Path | None = None
+
+    def __post_init__(self) -> None:
+        validate_table_name(self.table)
+        LockOptions(timeout=self.lock_timeout, mode=resolve_lock_mode(self.lock_mode))
+
+    def migrator(
+        self,
+        target: DatabaseTarget,
+        *,
+        progress: Progress | None = None,
+        on_lock_wait: Callable[[str], None] | None = None,
+    ) -> Migrator:
+        """The Migrator of ``target`` with these options (checked by the Migrator)."""
+        return Migrator(
+            target,
+            self.migrations,
+            self.table,
+            allow_missing=self.allow_missing,
+            resume_interrupted=self.resume_interrupted,
+            lock_timeout=self.lock_timeout,
+            lock_mode=self.lock_mode,
+            progress=progress,
+            on_lock_wait=on_lock_wait,
+            environment=self.environment,
+        )
