@@ -62,7 +62,8 @@ _ANY = r"\x80-\U0010FFFF"  # PostgreSQL takes every non-ASCII character as a let
 _PG_TAG = rf"(?:[A-Za-z_{_ANY}][A-Za-z0-9_{_ANY}]*+)?"
 _WORD_CHAR = rf"A-Za-z0-9_${_ANY}"  # in a name, on both servers
 # A statement that controls the transaction, after spaces and comments.
-_PG_CONTROL = r"""\s*+(?:(?:--[^\n]*+|/\*.*?\*/)\s*+)*+
+_BEFORE_KEYWORD = r"\s*+(?:(?:--[^\n]*+|/\*.*?\*/)\s*+)*+"  # spaces and comments
+_PG_CONTROL = rf"""{_BEFORE_KEYWORD}
     (?i:BEGIN|START|COMMIT|END|ROLLBACK|ABORT|SAVEPOINT|RELEASE|PREPARE\s+TRANSACTION
        |SET\s+(?:SESSION\s+|LOCAL\s+)?(?:TRANSACTION|CHARACTERISTICS))\b"""
 # Units joined by NUL (which no query may hold), each leaving nothing open, with only
@@ -231,9 +232,7 @@ def _sqlite(statements: Sequence[Statement]) -> Iterator[Batch]:
     yield from map(Batch.alone, statements[count:])
 
 
-_SQLITE_CONTROL = re.compile(
-    r"\s*+(?:(?:--[^\n]*+|/\*.*?\*/)\s*+)*+(?i:BEGIN|COMMIT|END|ROLLBACK|SAVEPOINT|RELEASE)\b", re.DOTALL
-)
+_SQLITE_CONTROL = re.compile(rf"{_BEFORE_KEYWORD}(?i:BEGIN|COMMIT|END|ROLLBACK|SAVEPOINT|RELEASE)\b", re.DOTALL)
 
 
 def _sqlite_joinable(sql: str, completed: str) -> bool:
