@@ -26,6 +26,7 @@ pooled backend (a known outage pattern). So this lock checks where it runs:
 from __future__ import annotations
 
 import time
+from contextlib import ExitStack
 from typing import TYPE_CHECKING
 
 from llm_proxy.env.locks.connection import advisory_holder
@@ -105,7 +106,8 @@ class PostgresSessionLock:
         """Refuse a pooler that hands our backend to another client (see the module's doc)."""
         if self.session.startup_pid() in (None, self.backend):
             return  # a direct connection (or a driver that cannot tell): the lock is where we are
-        [(pid, released, _)] = self._on_another_connection()
+        with ExitStack() as holding:
+            pid, released, _ = self._on_another_connection(holding)
         if pid != self.backend:
             return  # a session pooler, or a busy transaction pooler: the release will check
         released_now = "and the lock was released" if released else f"but the lock is still held by server pid {pid}"
@@ -119,15 +121,29 @@ class PostgresSessionLock:
 
     def _free(self) -> bool:
         """True once the backend that holds the lock no longer does: released here when the
-        pooler hands us that backend in time, or gone with it."""
+        pooler hands us that backend in time, or gone with it.
+
+        PgBouncer hands out the server connection released last, so probe after probe lands
+        on the same one, and a backend freed while a probe ran stays just below it. When a
+        probe lands where the previous one did, a second one is made while the first still
+        holds its server connection, and so reaches the one below.
+        """
         deadline = time.monotonic() + FREE_FOR
+        last: object = None
         while time.monotonic() < deadline:
-            [(_, released, held)] = self._on_another_connection()
-            if released or not held:
-                return True
+            with ExitStack() as holding:
+                seen, released, held = self._on_another_connection(holding)
+                if seen == last and held and not released:
+                    _, released, held = self._on_another_connection(holding)
+                if released or not held:
+                    return True
+                last = seen
             time.sleep(0.02)
         return False
 
-    def _on_another_connection(self) -> list[tuple[object, ...]]:
-        with self.session.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as other:
-            return [tuple(row) for row in other.exec_driver_sql(_RELEASE_ON, {"pid": self.backend, "id": self.lock_id})]
+    def _on_another_connection(self, holding: ExitStack) -> tuple[object, ...]:
+        """(server pid, released here, still held there) from a connection other than the
+        lock's, in a transaction that keeps its server connection until ``holding`` closes."""
+        other = holding.enter_context(self.session.engine.connect())
+        holding.enter_context(other.begin())
+        return tuple(other.exec_driver_sql(_RELEASE_ON, {"pid": self.backend, "id": self.lock_id}).one())
