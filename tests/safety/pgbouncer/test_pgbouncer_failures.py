@@ -103,6 +103,29 @@ def test_an_unlock_that_lands_on_another_server_connection_fails_and_frees_the_l
         assert server.query(f"SELECT count(*) FROM pg_stat_activity WHERE pid = {lock.backend}") == [(1,)]  # released, not ended
 
 
+def test_a_stray_lock_deep_in_the_idle_pool_is_still_reached_and_freed(
+    pgbouncer_url: str, postgres_url: str, migration_engine: Engine
+) -> None:
+    lock = PostgresSessionLock(LockConnection(migration_engine), GOOSE_ADVISORY_LOCK_ID)
+    assert lock._take()
+    pin, pinned = _pin(pgbouncer_url)
+    above = [_pin(pgbouncer_url) for _ in range(2)]  # two more server connections, busy for now
+    try:
+        assert pinned == lock.backend
+        pin.rollback()  # the lock's server connection goes idle first, then the other two on top of it
+        for other, _ in reversed(above):
+            other.rollback()
+        with pytest.raises(ConnectionPoolerError, match=f"It is no longer held by server pid {pinned}"):
+            lock.release()  # lands on the top one; the next probes must reach two below it
+    finally:
+        for other, _ in above:
+            other.close()
+        pin.close()
+        lock.close()
+    with probing(postgres_url) as server:
+        assert server.query(ADVISORY_LOCKS) == []
+
+
 def test_an_unlock_that_cannot_reach_the_lock_says_where_it_is(pgbouncer_url: str, postgres_url: str, migration_engine: Engine) -> None:
     lock = PostgresSessionLock(LockConnection(migration_engine), GOOSE_ADVISORY_LOCK_ID)
     assert lock._take()

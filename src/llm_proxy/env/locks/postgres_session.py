@@ -41,14 +41,16 @@ FIX = (
     "LLM_PROXY_LOCK_MODE, or run migrations over a direct connection to PostgreSQL"
 )
 FREE_FOR = 5.0  # seconds spent reaching the backend a stray lock was left on
+CHAIN = 12  # server connections held at once to reach it, within SQLAlchemy's default pool
 
 # Releases the lock only when this statement runs on the backend that holds it, and says
-# whether that backend holds it still (it may have ended, taking the lock with it).
+# whether that backend holds it still (it may have ended, taking the lock with it) and
+# whether it sits idle in the pooler, free for the next client.
 _RELEASE_ON = (
-    "SELECT pg_backend_pid(), "
-    "CASE WHEN pg_backend_pid() = %(pid)s THEN pg_advisory_unlock(%(id)s) ELSE false END, "
+    "SELECT pg_backend_pid(), CASE WHEN pg_backend_pid() = %(pid)s THEN pg_advisory_unlock(%(id)s) ELSE false END, "
     "EXISTS (SELECT FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = %(pid)s "
-    "AND classid::bigint = (%(id)s >> 32) AND objid::bigint = (%(id)s & 4294967295))"
+    "AND classid::bigint = (%(id)s >> 32) AND objid::bigint = (%(id)s & 4294967295)), "
+    "COALESCE((SELECT state = 'idle' FROM pg_stat_activity WHERE pid = %(pid)s), false)"
 )
 
 
@@ -107,7 +109,7 @@ class PostgresSessionLock:
         if self.session.startup_pid() in (None, self.backend):
             return  # a direct connection (or a driver that cannot tell): the lock is where we are
         with ExitStack() as holding:
-            pid, released, _ = self._on_another_connection(holding)
+            pid, released, *_ = self._on_another_connection(holding)
         if pid != self.backend:
             return  # a session pooler, or a busy transaction pooler: the release will check
         released_now = "and the lock was released" if released else f"but the lock is still held by server pid {pid}"
@@ -123,26 +125,26 @@ class PostgresSessionLock:
         """True once the backend that holds the lock no longer does: released here when the
         pooler hands us that backend in time, or gone with it.
 
-        PgBouncer hands out the server connection released last, so probe after probe lands
-        on the same one, and a backend freed while a probe ran stays just below it. When a
-        probe lands where the previous one did, a second one is made while the first still
-        holds its server connection, and so reaches the one below.
+        PgBouncer hands out the idle server connection released last, so probe after probe
+        lands on the same one while the lock's backend waits further down the idle list.
+        While a probe sees that backend idle, the next probe is opened with the earlier ones
+        still holding their server connections, each taking the next idle one, until one
+        reaches it (a chain that never outgrows the idle list, so it never waits on the pool).
         """
         deadline = time.monotonic() + FREE_FOR
-        last: object = None
         while time.monotonic() < deadline:
             with ExitStack() as holding:
-                seen, released, held = self._on_another_connection(holding)
-                if seen == last and held and not released:
-                    _, released, held = self._on_another_connection(holding)
-                if released or not held:
-                    return True
-                last = seen
+                for _ in range(CHAIN):
+                    _, released, held, idle = self._on_another_connection(holding)
+                    if released or not held:
+                        return True
+                    if not idle:
+                        break
             time.sleep(0.02)
         return False
 
     def _on_another_connection(self, holding: ExitStack) -> tuple[object, ...]:
-        """(server pid, released here, still held there) from a connection other than the
+        """(server pid, released here, still held there, idle there) from a connection other than the
         lock's, in a transaction that keeps its server connection until ``holding`` closes."""
         other = holding.enter_context(self.session.engine.connect())
         holding.enter_context(other.begin())
