@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from functools import cache
 from itertools import accumulate, groupby
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -85,8 +86,7 @@ _PG_PLAIN_UNITS = re.compile(
 # One unit that leaves nothing open: every string, quoted name, dollar-quoted body and
 # comment that starts in it ends in it. What is unsure fails the match (a nested
 # /* comment */, a backslash outside an E'' string), and the unit runs alone.
-_PG_CLOSED = re.compile(
-    rf"""(?:
+_PG_CLOSED = rf"""(?:
         [^'"$/-]++
       | '[^'\\]*+'
       | (?<=[eE])(?<![{_WORD_CHAR}][eE])'(?:[^'\\]|\\.)*+'
@@ -98,9 +98,7 @@ _PG_CLOSED = re.compile(
       | \$(?!{_PG_TAG}\$)
       | -(?!-)
       | /(?!\*)
-    )*+""",
-    re.VERBOSE | re.DOTALL,
-)
+    )*+"""
 _PG_CONTROLS_TRANSACTION = re.compile(rf"(?:\A|;){_PG_CONTROL}", re.VERBOSE | re.DOTALL)
 
 _MY_COMMENT = r"(?:\#|--(?=[\s\x00-\x1f]))"
@@ -135,7 +133,15 @@ _MY_STATEMENT = rf"{_MY_SPACE}*+{_MY_TOKEN}(?:{_MY_SPACE}|{_MY_TOKEN})*+"
 # One unit whose statements the server counts as we do: each ended by a ";" that no
 # string or comment holds, then perhaps one without its ";" (the end of a StatementBegin
 # block), then spaces and comments; no BEGIN or END outside strings, no /*! */.
-_MY_COUNTABLE = re.compile(rf"(?:{_MY_STATEMENT};)*+(?P<tail>{_MY_STATEMENT})?{_MY_SPACE}*+", re.VERBOSE | re.DOTALL)
+_MY_COUNTABLE = rf"(?:{_MY_STATEMENT};)*+(?P<tail>{_MY_STATEMENT})?{_MY_SPACE}*+"
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    """The patterns only units that are not plain need, compiled on first use:
+    _PG_CLOSED and _MY_COUNTABLE take about 20 ms each to compile, which every run, on
+    every dialect, would otherwise pay at import."""
+    return re.compile(pattern, re.VERBOSE | re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +200,7 @@ def _postgres(group: list[Statement]) -> Iterator[Batch]:
 
 
 def _postgres_joinable(sql: str) -> bool:
-    return _PG_CLOSED.fullmatch(sql) is not None and _PG_CONTROLS_TRANSACTION.search(sql) is None
+    return _compiled(_PG_CLOSED).fullmatch(sql) is not None and _PG_CONTROLS_TRANSACTION.search(sql) is None
 
 
 def _postgres_batch(units: Sequence[Statement]) -> Batch:
@@ -275,12 +281,12 @@ def _mysql(group: list[Statement]) -> Iterator[Batch]:
 
 
 def _mysql_countable(sql: str) -> bool:
-    return _MY_COUNTABLE.fullmatch(sql) is not None
+    return _compiled(_MY_COUNTABLE).fullmatch(sql) is not None
 
 
 def _mysql_piece(sql: str) -> tuple[str, int]:
     """A countable unit as a batch holds it, and the number of statements it holds."""
-    match = _MY_COUNTABLE.fullmatch(sql)
+    match = _compiled(_MY_COUNTABLE).fullmatch(sql)
     assert match is not None
     if match["tail"] is None:
         return sql, sql.count(";")
