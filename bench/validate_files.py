@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from llm_proxy.services.validate import ValidateOptions, check_folder
@@ -61,7 +62,7 @@ def make_folder(root: Path, count: int) -> Path:
     return folder
 
 
-def best(runs: int, action) -> float:  # noqa: ANN001 - a zero-argument callable
+def best(runs: int, action: Callable[[], object]) -> float:
     times = []
     for _ in range(runs):
         start = time.perf_counter()

@@ -22,6 +22,7 @@ know about goose:
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from alembic.runtime.migration import MigrationContext, RevisionStep, StampStep
@@ -144,6 +145,7 @@ class GooseMigrationContext(MigrationContext):
         transaction: a progress line or a schema snapshot must see the committed step).
         """
         planned = self.planner(heads, self)
+        planned = [replace(step, index=index, total=len(planned)) for index, step in enumerate(planned, 1)]
         for step in planned:
             if not step.record_only:
                 self._counts[step.version, step.direction] = self.revision(step.version).prepare(step.direction)

@@ -22,13 +22,16 @@ class PlannedStep:
     """One migration a command is about to run, in one direction.
 
     ``record_only`` steps change the version table without running SQL (``alembic stamp``);
-    their ``file`` may be None for a version that exists only in the database.
+    their ``file`` may be None for a version that exists only in the database. ``index``
+    and ``total`` place the step in its run (step 3 of 10), for a progress display.
     """
 
     version: int
     direction: Direction
     file: Path | None
     record_only: bool = False
+    index: int = 1
+    total: int = 1
 
     def __str__(self) -> str:
         name = self.file.name if self.file is not None else f"version {self.version}"
