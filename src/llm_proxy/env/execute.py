@@ -43,7 +43,7 @@ from llm_proxy.env.offline import terminated
 from llm_proxy.errors import MigrationFailed, StatementRef
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterator, Sequence
 
     from alembic.runtime.migration import MigrationContext
     from sqlalchemy.engine import Connection
@@ -77,15 +77,14 @@ def run_statements(context: MigrationContext, revision: SqlRevision, direction: 
     assert connection is not None
     errors = _database_errors(connection)
     own_transaction = revision.use_transaction and (dialect != "sqlite" or bool(context.opts.get("transaction_per_migration")))
-    ran: list[Statement] = []
+    done = 0  # units run, counted rather than listed: a data migration holds 200,000
     for batch in batches(statements, dialect, transactional=own_transaction):
         try:
             _run_batch(connection, dialect, batch, errors)
         except _UnitFailed as failed:
-            failing = batch.units[failed.index]
-            ran.extend(batch.units[: failed.index])
-            raise _failure(revision, direction, dialect, failing, ran, failed.error) from failed.error
-        ran.extend(batch.units)
+            ran = statements[: done + failed.index]
+            raise _failure(revision, direction, dialect, batch.units[failed.index], ran, failed.error) from failed.error
+        done += len(batch.units)
 
 
 def run_unit(connection: Connection, sql: str) -> None:
@@ -159,7 +158,7 @@ def _failure(
     direction: Direction,
     dialect: str,
     statement: Statement,
-    ran: list[Statement],
+    ran: Sequence[Statement],
     exc: BaseException,
 ) -> MigrationFailed:
     if not revision.use_transaction:

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import enum
 import os
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 from llm_proxy.errors import ParseError
 from llm_proxy.format.envsub import EnvsubError, expand
@@ -26,7 +27,7 @@ from llm_proxy.format.direction import Direction
 from llm_proxy.format.gotext import GO_WHITESPACE, go_fields, go_lower, go_trim
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Mapping, Sequence
+    from collections.abc import Iterable, Iterator, Mapping
     from pathlib import Path
     from typing import BinaryIO
 
@@ -74,6 +75,50 @@ class Statement:
 
     text: str
     line: int
+
+
+class Statements(Sequence[Statement]):
+    """A direction's statements, kept as their texts and start lines side by side.
+
+    A data migration holds hundreds of thousands of statements; an object per statement
+    (and one per line number) would cost about 90 bytes each on top of its text, so a
+    :class:`Statement` is made only when one is read. A slice is a Statements too.
+    """
+
+    __slots__ = ("texts", "lines")
+
+    def __init__(self, texts: list[str] | None = None, lines: array[int] | None = None) -> None:
+        self.texts = [] if texts is None else texts
+        self.lines = array("q") if lines is None else lines
+
+    def append(self, text: str, line: int) -> None:
+        self.texts.append(text)
+        self.lines.append(line)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    @overload
+    def __getitem__(self, index: int) -> Statement: ...
+    @overload
+    def __getitem__(self, index: slice) -> Statements: ...
+    def __getitem__(self, index: int | slice) -> Statement | Statements:
+        if isinstance(index, slice):
+            return Statements(self.texts[index], self.lines[index])
+        return Statement(self.texts[index], self.lines[index])
+
+    def __iter__(self) -> Iterator[Statement]:
+        return map(Statement, self.texts, self.lines)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Statements):
+            return self.texts == other.texts and self.lines == other.lines
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Statements({list(self)!r})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +211,7 @@ class _Machine:
         self.buffer: list[str] = []
         self.buffer_line = 0  # the first line with text in the buffer (0: none yet)
         self.block: tuple[int, str] | None = None  # the open StatementBegin: line, text
-        self.statements: list[Statement] = []
+        self.statements = Statements()
         self.error: ParseError | None = None
 
     def in_own_section(self) -> bool:
@@ -282,7 +327,7 @@ class _Machine:
         Its line is where its text starts; an empty statement (spec §2.5) gets ``lineno``.
         """
         text = single if single is not None else go_trim("\n".join(self.buffer))
-        self.statements.append(Statement(text, self.buffer_line or lineno))
+        self.statements.append(text, self.buffer_line or lineno)
         self.buffer.clear()
         self.buffer_line = 0
 
@@ -358,7 +403,7 @@ def parse_lines(
         if fast is not None and stripped.endswith(";") and not fast.buffer and "--" not in line:
             # The common line of a data migration: a whole statement, in the section of
             # the one machine that reads it. take() would come to the same.
-            fast.statements.append(Statement(stripped, lineno))
+            fast.statements.append(stripped, lineno)
             continue
         annotation = None
         if "+goose" in line and stripped.startswith("--"):
