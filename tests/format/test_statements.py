@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from llm_proxy.format.grammar import Statement, Statements, parse_lines
+import pytest
+
+from llm_proxy.format import statements as module
+from llm_proxy.format.grammar import parse_lines
+from llm_proxy.format.statements import Statement, Statements
 
 
 def test_a_parsed_direction_reads_as_its_statements() -> None:
@@ -16,13 +20,27 @@ def test_a_parsed_direction_reads_as_its_statements() -> None:
     assert parsed.down == (Statement("SELECT 3;", 7),)
 
 
-def test_a_slice_is_statements_too() -> None:
-    statements = Statements()
-    for n in range(5):
-        statements.append(f"SELECT {n};", n + 1)
+def test_a_slice_is_statements_over_the_same_texts() -> None:
+    statements = Statements(Statement(f"SELECT {n};", n + 1) for n in range(5))
     tail = statements[2:]
     assert isinstance(tail, Statements)
-    assert [s.line for s in tail] == [3, 4, 5]
+    assert [s.line for s in tail] == [3, 4, 5] and tail[0] == Statement("SELECT 2;", 3) and tail[-1].line == 5
+    assert tail[1:] == [Statement("SELECT 3;", 4), Statement("SELECT 4;", 5)]
     assert statements[1:4:2] == [Statement("SELECT 1;", 2), Statement("SELECT 3;", 4)]
-    assert statements[:0] == [] and not statements[:0]
+    assert statements[:0] == [] and not statements[:0] and statements[4:2] == []
     assert statements == statements[:] and statements != statements[1:]
+
+
+def test_texts_across_chunks_read_back_whole_and_make_the_script(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(module, "_CHUNK", 20)  # a chunk every two or three statements
+    texts = [f"INSERT INTO t VALUES ({n});" if n % 3 else f"SELECT\n  {n};" for n in range(40)] + [""]
+    statements = Statements(Statement(text, line) for line, text in enumerate(texts, 1))
+    assert len(statements._texts.chunks) > 10
+    assert [s.text for s in statements] == texts
+    assert [statements[i].text for i in range(len(texts))] == texts
+    assert "".join(statements.script_parts()) == "".join(f"{text}\n" for text in texts)
+    middle = statements[7:29]
+    assert "".join(middle.script_parts()) == "".join(f"{text}\n" for text in texts[7:29])
+    assert [s.line for s in middle] == list(range(8, 30))
+    parts = statements.script_parts()
+    assert all(part is chunk for part, chunk in zip(parts, statements._texts.chunks, strict=True))  # not copies

@@ -41,10 +41,12 @@ from typing import TYPE_CHECKING
 
 from llm_proxy.env.offline import terminated
 
+from llm_proxy.format.statements import Statements
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
 
-    from llm_proxy.format.grammar import Statement
+    from llm_proxy.format.statements import Statement
 
 SAVEPOINT = "llm_proxy_batch"
 """The savepoint a PostgreSQL or SQLite batch runs in, for the runner to roll back to when
@@ -220,22 +222,30 @@ def _complete(sql: str, dialect: str) -> str:
 def _sqlite(statements: Sequence[Statement]) -> Iterator[Batch]:
     """The leading units that may join one script, as one batch; then the others alone.
 
-    Unbounded: a second script would commit the first one's work.
+    Unbounded: a second script would commit the first one's work. When every unit is a
+    complete statement as written (the usual case), the script is made of the parsed
+    texts' own chunks: the only copy of a data migration's statements it makes is itself.
     """
-    pieces = []
+    units = statements if isinstance(statements, Statements) else Statements(statements)
     count = 0
-    for unit in statements:
+    as_written = True
+    for unit in units:
         if unit.text:
             piece = _complete(unit.text, "sqlite")
             if not _sqlite_joinable(unit.text, piece):
                 break
-            pieces.append(piece)
+            as_written = as_written and piece is unit.text
         count += 1
     if count > 1:
-        yield Batch(statements[:count], _in_savepoint(pieces, begin=True))
+        script = units[:count]
+        if as_written:
+            sql = "".join([f"BEGIN;\nSAVEPOINT {SAVEPOINT};\n", *script.script_parts(), f"RELEASE SAVEPOINT {SAVEPOINT};"])
+        else:
+            sql = _in_savepoint([_complete(unit.text, "sqlite") for unit in script if unit.text], begin=True)
+        yield Batch(script, sql)
     else:
         count = 0
-    yield from map(Batch.alone, statements[count:])
+    yield from map(Batch.alone, units[count:])
 
 
 _SQLITE_CONTROL = re.compile(rf"{_BEFORE_KEYWORD}(?i:BEGIN|COMMIT|END|ROLLBACK|SAVEPOINT|RELEASE)\b", re.DOTALL)

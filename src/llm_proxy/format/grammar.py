@@ -16,18 +16,17 @@ from __future__ import annotations
 
 import enum
 import os
-from array import array
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, overload
+from typing import TYPE_CHECKING
 
 from llm_proxy.errors import ParseError
 from llm_proxy.format.envsub import EnvsubError, expand
 from llm_proxy.format.direction import Direction
 from llm_proxy.format.gotext import GO_WHITESPACE, go_fields, go_lower, go_trim
+from llm_proxy.format.statements import Statement, Statements
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Mapping
+    from collections.abc import Iterable, Iterator, Mapping, Sequence
     from pathlib import Path
     from typing import BinaryIO
 
@@ -64,61 +63,6 @@ _SPLIT_HINT = (
     "end its last line with ';' (a comment may follow after a space), "
     "or wrap it in '-- +goose StatementBegin' / '-- +goose StatementEnd'"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Statement:
-    """One execution unit, sent to the database exactly as ``text``.
-
-    ``line`` is where it starts in the file, for error messages.
-    """
-
-    text: str
-    line: int
-
-
-class Statements(Sequence[Statement]):
-    """A direction's statements, kept as their texts and start lines side by side.
-
-    A data migration holds hundreds of thousands of statements; an object per statement
-    (and one per line number) would cost about 90 bytes each on top of its text, so a
-    :class:`Statement` is made only when one is read. A slice is a Statements too.
-    """
-
-    __slots__ = ("texts", "lines")
-
-    def __init__(self, texts: list[str] | None = None, lines: array[int] | None = None) -> None:
-        self.texts = [] if texts is None else texts
-        self.lines = array("q") if lines is None else lines
-
-    def append(self, text: str, line: int) -> None:
-        self.texts.append(text)
-        self.lines.append(line)
-
-    def __len__(self) -> int:
-        return len(self.texts)
-
-    @overload
-    def __getitem__(self, index: int) -> Statement: ...
-    @overload
-    def __getitem__(self, index: slice) -> Statements: ...
-    def __getitem__(self, index: int | slice) -> Statement | Statements:
-        if isinstance(index, slice):
-            return Statements(self.texts[index], self.lines[index])
-        return Statement(self.texts[index], self.lines[index])
-
-    def __iter__(self) -> Iterator[Statement]:
-        return map(Statement, self.texts, self.lines)
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Statements):
-            return self.texts == other.texts and self.lines == other.lines
-        return isinstance(other, Sequence) and list(self) == list(other)
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"Statements({list(self)!r})"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,160 @@
+"""The statements of one direction of a migration, as the grammar cuts them.
+
+A data migration holds hundreds of thousands of statements. Kept as a list of objects, each
+statement costs about 140 bytes on top of its text (the string's header, a Statement, a line
+number), and sending them as one script costs another copy of every text. So a direction's
+texts are laid end to end, each followed by a newline, in chunks of about a megabyte, with
+two arrays saying where each text starts and on which line; a :class:`Statement` is made
+only when one is read, and :meth:`Statements.script_parts` hands the chunks themselves to a
+runner that joins the statements into one script.
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, overload
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
+_CHUNK = 1 << 20  # characters of text per chunk, about
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One execution unit, sent to the database exactly as ``text``.
+
+    ``line`` is where it starts in the file, for error messages.
+    """
+
+    text: str
+    line: int
+
+
+class _Texts:
+    """Texts end to end, each followed by ``\\n``: ``offsets[i]`` is where text ``i`` starts
+    in the chunks read as one string, ``lines[i]`` the line of the file it starts on."""
+
+    __slots__ = ("chunks", "chunk_offsets", "offsets", "lines", "size", "_pending", "_sealed")
+
+    def __init__(self) -> None:
+        self.chunks: list[str] = []
+        self.chunk_offsets: list[int] = []
+        self.offsets = array("q")
+        self.lines = array("q")
+        self.size = 0  # characters of all texts with their newlines
+        self._pending: list[str] = []
+        self._sealed = 0  # characters in the chunks
+
+    def append(self, text: str, line: int) -> None:
+        self.offsets.append(self.size)
+        self.lines.append(line)
+        self._pending.append(text)
+        self.size += len(text) + 1
+        if self.size - self._sealed >= _CHUNK:
+            self.seal()
+
+    def seal(self) -> None:
+        """Make the pending texts a chunk (a chunk always ends where a text does)."""
+        if self._pending:
+            self._pending.append("")
+            self.chunk_offsets.append(self._sealed)
+            self.chunks.append("\n".join(self._pending))
+            self._pending = []
+            self._sealed = self.size
+
+    def items(self, start: int, stop: int) -> Iterator[tuple[str, int]]:
+        """(text, line) of texts ``start`` to ``stop``, walking the chunks in order."""
+        self.seal()
+        offsets, lines, count = self.offsets, self.lines, len(self.offsets)
+        index = -1
+        base = limit = 0
+        chunk = ""
+        for i in range(start, stop):
+            begin = offsets[i]
+            if begin >= limit:
+                index = bisect_right(self.chunk_offsets, begin) - 1
+                chunk, base = self.chunks[index], self.chunk_offsets[index]
+                limit = base + len(chunk)
+            end = (offsets[i + 1] if i + 1 < count else self.size) - 1
+            yield chunk[begin - base : end - base], lines[i]
+
+    def parts(self, start: int, stop: int) -> list[str]:
+        """Texts ``start`` to ``stop``, each followed by ``\\n``, as pieces to join: whole
+        chunks where the range covers one (the chunk itself, not a copy)."""
+        if start >= stop:
+            return []
+        self.seal()
+        begin = self.offsets[start]
+        end = self.offsets[stop] if stop < len(self.offsets) else self.size
+        first = bisect_right(self.chunk_offsets, begin) - 1
+        pieces = []
+        for index in range(first, len(self.chunks)):
+            chunk, base = self.chunks[index], self.chunk_offsets[index]
+            if base >= end:
+                break
+            low, high = max(begin - base, 0), min(end - base, len(chunk))
+            pieces.append(chunk if (low, high) == (0, len(chunk)) else chunk[low:high])
+        return pieces
+
+
+class Statements(Sequence[Statement]):
+    """A direction's statements in order; a slice is a Statements over the same texts."""
+
+    __slots__ = ("_texts", "_start", "_stop")
+
+    def __init__(self, statements: Iterable[Statement] = ()) -> None:
+        self._texts = _Texts()
+        self._start = 0
+        self._stop: int | None = None  # None: up to the last text, as it grows
+        for statement in statements:
+            self.append(statement.text, statement.line)
+
+    def append(self, text: str, line: int) -> None:
+        assert self._stop is None and self._start == 0, "a slice of Statements is read-only"
+        self._texts.append(text, line)
+
+    def script_parts(self) -> list[str]:
+        """The texts, each followed by a newline, as pieces whose join is the script that
+        runs them one after another (the empty text adds an empty line)."""
+        return self._texts.parts(self._start, self._end)
+
+    @property
+    def _end(self) -> int:
+        return len(self._texts.offsets) if self._stop is None else self._stop
+
+    def __len__(self) -> int:
+        return self._end - self._start
+
+    @overload
+    def __getitem__(self, index: int) -> Statement: ...
+    @overload
+    def __getitem__(self, index: slice) -> Statements: ...
+    def __getitem__(self, index: int | slice) -> Statement | Statements:
+        start, stop = self._start, self._end
+        if isinstance(index, slice):
+            low, high, step = index.indices(stop - start)
+            if step != 1:
+                return Statements(list(self)[index])
+            view = Statements.__new__(Statements)
+            view._texts, view._start, view._stop = self._texts, start + low, start + max(low, high)
+            return view
+        position = index + (stop - start if index < 0 else 0)
+        if not 0 <= position < stop - start:
+            raise IndexError("statement index out of range")
+        [(text, line)] = self._texts.items(start + position, start + position + 1)
+        return Statement(text, line)
+
+    def __iter__(self) -> Iterator[Statement]:
+        return (Statement(text, line) for text, line in self._texts.items(self._start, self._end))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and not isinstance(other, str) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Statements({list(self)!r})"
