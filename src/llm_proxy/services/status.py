@@ -7,14 +7,16 @@ database that only accepts reads before anything else happens (:mod:`llm_proxy.e
 A read-only command must answer fast (importing ``alembic.command`` alone costs about half
 a second) and must not change anything: no table is created, and a SQLite file that does
 not exist yet is not created by looking at it. A SQLite file is read with the standard
-library's sqlite3, so that looking at it does not even import SQLAlchemy; anything unusual
-(a foreign table of that name, a damaged file) takes the SQLAlchemy path, which explains it.
+library's sqlite3, and a server's with psycopg or PyMySQL (:mod:`llm_proxy.env.driver`), so
+that looking at it does not even import SQLAlchemy; anything unusual (a foreign table of
+that name, a damaged file, a URL only SQLAlchemy reads) takes the SQLAlchemy path, which
+explains it.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from llm_proxy.format.sources import collect
 from llm_proxy.goose import plan
@@ -56,8 +58,8 @@ def _read(
     path = target.sqlite_path
     if path is not None and not path.exists():
         return GooseState.absent(), []
-    if path is not None:
-        found = _read_sqlite_file(path, table, with_markers)
+    if not for_writing or target.dialect == "sqlite":
+        found = _read_bare(target, table, with_markers)
         if found is not None:
             return found
     from llm_proxy.env.engine import open_engine, reporting_errors
@@ -76,27 +78,70 @@ def _read(
         engine.dispose()
 
 
-def _read_sqlite_file(
-    path: Path, table: VersionTable, with_markers: bool
-) -> tuple[GooseState, list[Marker]] | None:
-    """The state (and markers) read with sqlite3 alone; None when that fails (the caller
-    then takes the SQLAlchemy path, which explains why)."""
-    import sqlite3
+def _read_bare(target: DatabaseTarget, table: VersionTable, with_markers: bool) -> tuple[GooseState, list[Marker]] | None:
+    """The state (and markers) read with the bare driver (sqlite3, psycopg, PyMySQL); None
+    when that cannot be done or fails (the caller then takes the SQLAlchemy path, which
+    explains why). A server that cannot be reached is reported from here, as the
+    SQLAlchemy path would report it, rather than waited for twice."""
     from contextlib import closing
 
-    from llm_proxy.env.engine import SQLITE_BUSY_TIMEOUT
+    from llm_proxy.errors import DatabaseError
 
     try:
-        with closing(sqlite3.connect(path, timeout=SQLITE_BUSY_TIMEOUT)) as connection:
-            if not connection.execute(table.exists()).fetchone()[0]:
+        connection = _connect_bare(target)
+    except _driver_errors(target) as exc:
+        from llm_proxy.env.driver import unreachable_errors
+        from llm_proxy.env.engine import database_message
+
+        if target.dialect == "sqlite" or not isinstance(exc, unreachable_errors(target)):
+            return None
+        raise DatabaseError(f"{target.display}: {database_message(exc)}") from exc
+    if connection is None:
+        return None
+    marker = "?" if target.dialect == "sqlite" else "%s"
+    failures: tuple[type[BaseException], ...] = (*_driver_errors(target), ValueError)
+    try:
+        with closing(connection):
+            cursor = connection.cursor()
+            cursor.execute(table.exists())
+            if not cursor.fetchone()[0]:
                 return GooseState.absent(), []
-            state = state_from_rows(connection.execute(table.select()).fetchall())
+            cursor.execute(table.select())
+            state = state_from_rows(cursor.fetchall())
             if not with_markers:
                 return state, []
-            markers_table = VersionTable(runs_table(table), "sqlite")
-            if not connection.execute(markers_table.exists()).fetchone()[0]:
+            cursor.execute(VersionTable(runs_table(table), target.dialect).exists())
+            if not cursor.fetchone()[0]:
                 return state, []
-            rows = connection.execute(markers_query(table, "?"), (table.name,))
-            return state, [Marker(int(v), d, f, h, at) for v, d, f, h, at in rows]
-    except (sqlite3.Error, ValueError):
+            cursor.execute(markers_query(table, marker), (table.name,))
+            return state, [Marker(int(v), d, f, h, at) for v, d, f, h, at in cursor.fetchall()]
+    except failures:
         return None
+
+
+def _connect_bare(target: DatabaseTarget) -> Any:
+    if target.dialect == "sqlite":
+        import sqlite3
+
+        from llm_proxy.env.engine import SQLITE_BUSY_TIMEOUT
+
+        path = target.sqlite_path
+        return None if path is None else sqlite3.connect(path, timeout=SQLITE_BUSY_TIMEOUT)
+    from llm_proxy.env.driver import connect_bare
+
+    return connect_bare(target)
+
+
+def _driver_errors(target: DatabaseTarget) -> tuple[type[BaseException], ...]:
+    """The errors of ``target``'s driver (only imported by now if it is in use)."""
+    if target.dialect == "sqlite":
+        import sqlite3
+
+        return (sqlite3.Error,)
+    if target.dialect == "postgres":
+        import psycopg
+
+        return (psycopg.Error,)
+    import pymysql
+
+    return (pymysql.err.Error,)
