@@ -72,6 +72,10 @@ def parse_version(filename: str) -> int:
 
     Raises :class:`BadFileName` saying what is wrong with the name and how to rename it.
     """
+    prefix, sep, _ = filename.partition("_")
+    if sep and prefix.isascii() and prefix.isdigit() and len(prefix) < 19 and filename.endswith(SUFFIXES):
+        if "/" not in filename and os.sep not in filename and int(prefix) >= 1:
+            return int(prefix)  # the usual name, such as 00001_create.sql: no rule to explain
     base = os.path.basename(filename)
     suffix = os.path.splitext(base)[1]
     if suffix not in SUFFIXES:
