@@ -16,6 +16,7 @@ from alembic.runtime import migration
 from alembic.runtime.environment import EnvironmentContext
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.script.revision import RevisionMap
 from sqlalchemy import create_engine
 
 from llm_proxy.env import _alembic_compat as compat
@@ -97,6 +98,23 @@ def test_numbers_resolve_to_the_highest_version_at_or_below_never_by_prefix(tmp_
     assert [r.revision for r in revision_map.get_revisions("20240101000000")] == ["20240101000000"]
     assert revision_map.get_revisions("0") == ()
     assert {r.revision for r in revision_map._get_all_current(("3",))} == {"3"}
+
+
+def test_the_straight_line_skips_alembics_cycle_walk(tmp_path, monkeypatch):
+    folder = tmp_path / "m"
+    folder.mkdir()
+    for version in (1, 2, 3):
+        (folder / f"{version}_m.sql").write_text("-- +goose Up\n", encoding="utf-8")
+    assert callable(RevisionMap._detect_cycles)  # still Alembic's hook, called while building the map
+    called = []
+    monkeypatch.setattr(RevisionMap, "_detect_cycles", lambda self, *args, **kwargs: called.append(args))
+    RevisionMap(lambda: []).heads  # noqa: B018 - building a plain map calls Alembic's walk
+    assert called
+    called.clear()
+    revision_map = GooseRevisionMap(folder)
+    assert revision_map.heads == ("3",) and revision_map.bases == ("1",)
+    assert [r.revision for r in revision_map.iterate_revisions("3", "base")] == ["3", "2", "1"]
+    assert called == []
 
 
 def test_ini_files_as_the_alembic_command_line_chooses_them(tmp_path):

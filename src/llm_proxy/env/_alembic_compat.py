@@ -12,8 +12,9 @@ are the ones ``pyproject.toml`` allows; CI runs the suite on the lowest and the 
   ``EnvironmentContext.configure`` always builds a plain ``MigrationContext``; the
   environment keeps it as ``_migration_context``, where ours replaces it.
 - :class:`ExactRevisionMap`: Alembic resolves a revision id that is not an exact match by
-  prefix (``2024`` would mean ``20240101000000``), and finds the current revisions by a
-  walk that is quadratic in their number; both are private methods of ``RevisionMap``.
+  prefix (``2024`` would mean ``20240101000000``), finds the current revisions by a walk
+  that is quadratic in their number, and walks the whole graph for cycles that a straight
+  line cannot have; all three are private methods of ``RevisionMap``.
 - :func:`ini_files` and :func:`goose_script_directory` serve ``llm-proxy alembic``: the
   files ``CommandLine`` reads, and ``alembic.command`` building our ScriptDirectory.
 """
@@ -83,6 +84,10 @@ class ExactRevisionMap(RevisionMap):
 
     def _get_all_current(self, id_):  # type: ignore[no-untyped-def]
         return set(self.get_revisions(id_))
+
+    def _detect_cycles(self, *args: Any, **kwargs: Any) -> None:
+        """Nothing to look for: each revision's down revision is the one numbered before
+        it, so the line cannot loop (Alembic's walk cost a third of building the map)."""
 
 
 def ini_files(command_line: CommandLine, options: Namespace) -> tuple[Any, Any]:
