@@ -229,12 +229,12 @@ def _sqlite(statements: Sequence[Statement]) -> Iterator[Batch]:
     units = statements if isinstance(statements, Statements) else Statements(statements)
     count = 0
     as_written = True
-    for unit in units:
-        if unit.text:
-            piece = _complete(unit.text, "sqlite")
-            if not _sqlite_joinable(unit.text, piece):
+    for text in units.texts():
+        if text:
+            piece = _complete(text, "sqlite")
+            if not _sqlite_joinable(text, piece):
                 break
-            as_written = as_written and piece is unit.text
+            as_written = as_written and piece is text
         count += 1
     if count > 1:
         script = units[:count]

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, overload
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
 
 _CHUNK = 1 << 20  # characters of text per chunk, about
 
@@ -67,10 +67,13 @@ class _Texts:
             self._sealed = self.size
 
     def items(self, start: int, stop: int) -> Iterator[tuple[str, int]]:
-        """(text, line) of texts ``start`` to ``stop``, walking the chunks in order."""
+        """(text, line) of texts ``start`` to ``stop``."""
+        return zip(self.texts(start, stop), self.lines[start:stop])
+
+    def texts(self, start: int, stop: int) -> Iterator[str]:
+        """Texts ``start`` to ``stop``, walking the chunks in order."""
         self.seal()
-        offsets, lines, count = self.offsets, self.lines, len(self.offsets)
-        index = -1
+        offsets, count = self.offsets, len(self.offsets)
         base = limit = 0
         chunk = ""
         for i in range(start, stop):
@@ -80,7 +83,7 @@ class _Texts:
                 chunk, base = self.chunks[index], self.chunk_offsets[index]
                 limit = base + len(chunk)
             end = (offsets[i + 1] if i + 1 < count else self.size) - 1
-            yield chunk[begin - base : end - base], lines[i]
+            yield chunk[begin - base : end - base]
 
     def parts(self, start: int, stop: int) -> list[str]:
         """Texts ``start`` to ``stop``, each followed by ``\\n``, as pieces to join: whole
@@ -104,18 +107,20 @@ class _Texts:
 class Statements(Sequence[Statement]):
     """A direction's statements in order; a slice is a Statements over the same texts."""
 
-    __slots__ = ("_texts", "_start", "_stop")
+    __slots__ = ("_texts", "_start", "_stop", "append")
 
     def __init__(self, statements: Iterable[Statement] = ()) -> None:
         self._texts = _Texts()
         self._start = 0
         self._stop: int | None = None  # None: up to the last text, as it grows
+        self.append: Callable[[str, int], None] = self._texts.append
+        """Add a statement's text and line (a slice, made without it, is read-only)."""
         for statement in statements:
             self.append(statement.text, statement.line)
 
-    def append(self, text: str, line: int) -> None:
-        assert self._stop is None and self._start == 0, "a slice of Statements is read-only"
-        self._texts.append(text, line)
+    def texts(self) -> Iterator[str]:
+        """The texts alone, in order, for a reader that needs no line numbers."""
+        return self._texts.texts(self._start, self._end)
 
     def script_parts(self) -> list[str]:
         """The texts, each followed by a newline, as pieces whose join is the script that
