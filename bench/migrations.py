@@ -8,7 +8,8 @@ top of the database's own work. Workloads (sizes times ``--scale``):
 - W1: 1,000 migrations of CREATE TABLE + CREATE INDEX, ``Migrator.up()`` from empty.
 - W2: one CREATE TABLE migration, then one migration of 200,000 single-row INSERTs (~23 MB).
 - W3: ``llm-proxy migrate status`` and ``version`` on 1,000 applied migrations.
-- W4: a 10,000-file folder: ``status``, ``up-by-one`` with one pending, ``validate --no-roundtrip``.
+- W4: a 10,000-file folder: ``status`` with one pending and with all pending, ``up-by-one`` with one pending,
+  ``validate --no-roundtrip``.
 
 W1/W2 run in a child process each (the library, or the floor), W3/W4 run the installed
 ``llm-proxy`` executable; every wall time is that of the whole child process (Python start-up
@@ -34,7 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -508,6 +509,10 @@ def w4(bench: Bench, dialect: str) -> list[Row]:
     db = applied_database(bench, dialect, folder, count - 1)
     note = f"{count} files, {count - 1} applied"
     rows = cli_rows(bench, "W4", db, folder, ("status",), note)
+    # the same folder on a database that has applied none of it: every row pending
+    pending = applied_database(bench, dialect, folder, 0)
+    [all_pending] = cli_rows(bench, "W4", pending, folder, ("status",), f"{count} files, none applied")
+    rows.append(replace(all_pending, workload="W4 status, all pending"))
     rows.append(up_by_one(bench, db, folder, count, note))
     ours, floor = compare(
         bench,
@@ -542,7 +547,7 @@ ROW_NAMES = {
     "W1": ("W1 up",),
     "W2": ("W2 up",),
     "W3": ("W3 status", "W3 version"),
-    "W4": ("W4 status", "W4 up-by-one", "W4 validate"),
+    "W4": ("W4 status", "W4 status, all pending", "W4 up-by-one", "W4 validate"),
 }
 
 
