@@ -190,6 +190,23 @@ def test_an_unreachable_postgres_server_is_reported_masked(tmp_path) -> None:
     assert "pg-Secret-3" not in result.stderr + result.stdout
 
 
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("postgresql+nosuch://app:Secret-4@127.0.0.1/app", "SQLAlchemy has no database driver 'postgresql+nosuch'; use postgresql+psycopg://"),
+        ("postgresql+psycopg2://app:Secret-4@127.0.0.1/app", "the driver of 'postgresql+psycopg2' is not installed (cannot import psycopg2)"),
+        ("mysql+mysqldb://app:Secret-4@127.0.0.1/app", "the driver of 'mysql+mysqldb' is not installed (cannot import MySQLdb); use mysql+pymysql://"),
+    ],
+)
+@pytest.mark.parametrize("command", ["up", "status"])
+def test_a_driver_that_is_unknown_or_not_installed_is_named_with_the_scheme_to_use(url, message, command, tmp_path) -> None:
+    folder = write_migrations(tmp_path / "m", {"00001_base.sql": BASE})
+    result = run_llm_proxy("migrate", command, "--database-url", url, "--dir", str(folder))
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: ") and message in result.stderr
+    assert "Traceback" not in result.stderr and "Secret-4" not in result.stderr + result.stdout
+
+
 @pytest.mark.parametrize("name", ["x; DROP TABLE victim", 'goose"; DROP TABLE victim; --', "`victim`", "a.b.c", "1abc", "x' OR '1'='1"])
 def test_a_bad_table_name_is_refused_before_any_sql(name, database_url, at_version_one) -> None:
     folder, _ = at_version_one(database_url)

@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from llm_proxy.errors import DatabaseError
+from llm_proxy.errors import DatabaseError, DatabaseSelectionError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -42,7 +42,7 @@ def open_engine(target: DatabaseTarget, *, create_folder: bool = False, server_p
     ``server_prepares=False`` switches psycopg's automatic prepared statements off
     (migrations' engines; see the module's doc).
     """
-    from sqlalchemy import create_engine, event
+    from sqlalchemy import event
 
     connect_args: dict[str, object] = {}
     if target.dialect == "mysql":
@@ -60,11 +60,34 @@ def open_engine(target: DatabaseTarget, *, create_folder: bool = False, server_p
     path = target.sqlite_path
     if create_folder and path is not None:
         _make_folder(Path(path).parent)
-    engine = create_engine(target.url, connect_args=connect_args)
+    engine = _create(target, connect_args)
     if target.dialect == "sqlite":
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+# The scheme of each dialect with the driver llm-proxy installs.
+_INSTALLED = {"postgres": "postgresql+psycopg://", "mysql": "mysql+pymysql://", "sqlite": "sqlite:///"}
+
+
+def _create(target: DatabaseTarget, connect_args: dict[str, object]) -> Engine:
+    """SQLAlchemy's engine; a driver it does not know, or one that is not installed, is
+    named with the scheme to use instead (not a traceback from SQLAlchemy's plugin loader)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import NoSuchModuleError
+
+    scheme = target.url.partition("://")[0]
+    instead = f"use {_INSTALLED[target.dialect]}, whose driver llm-proxy installs"
+    try:
+        return create_engine(target.url, connect_args=connect_args)
+    except NoSuchModuleError as exc:
+        raise DatabaseSelectionError(f"{target.display}: SQLAlchemy has no database driver {scheme!r}; {instead}") from exc
+    except ImportError as exc:
+        raise DatabaseSelectionError(
+            f"{target.display}: the driver of {scheme!r} is not installed (cannot import {exc.name or exc}); "
+            f"{instead}, or install that driver"
+        ) from exc
 
 
 def _make_folder(folder: Path) -> None:
