@@ -140,3 +140,11 @@ def test_passwords_never_appear_in_messages():
     with pytest.raises(DatabaseError) as failed:
         migrator.up()
     assert "s3cret-pw" not in str(failed.value)
+
+
+def test_lock_modes_are_offered_by_the_api(tmp_path):
+    from llm_proxy.api import LockMode
+
+    assert [mode.value for mode in LockMode] == ["session", "transaction", "table"]
+    migrator = Migrator(tmp_path / "x.db", lock_mode=LockMode.SESSION)  # the bundled migrations
+    assert [r.version for r in migrator.up()] == [1, 2, 3, 4, 5, 6] and migrator.version() == 6

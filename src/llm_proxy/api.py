@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from llm_proxy.env.locks import LockMode
 from llm_proxy.errors import MigrationError, PartialMigrationError
 from llm_proxy.goose.results import MigrationResult, PlannedStep, Status, StatusRow
 from llm_proxy.services.runner import Migrator, MigratorOptions
@@ -37,6 +38,7 @@ _LAZY = {
 }
 
 __all__ = [
+    "LockMode",
     "MigrationError",
     "MigrationResult",
     "Migrator",
