@@ -206,12 +206,19 @@ def _postgres_joinable(sql: str) -> bool:
 
 
 def _postgres_batch(units: Sequence[Statement]) -> Batch:
-    return Batch(units, _in_savepoint([_complete(unit.text, "postgres") for unit in units if unit.text]))
+    return Batch(units, _in_savepoint(_lines([_complete(unit.text, "postgres") for unit in units if unit.text])))
 
 
-def _in_savepoint(pieces: list[str], *, begin: bool = False) -> str:
-    head = ["BEGIN;"] if begin else []
-    return "\n".join([*head, f"SAVEPOINT {SAVEPOINT};", *pieces, f"RELEASE SAVEPOINT {SAVEPOINT};"])
+def _in_savepoint(parts: list[str], *, begin: bool = False) -> str:
+    """The statements of ``parts`` (pieces that each end with a newline) inside the batch's
+    savepoint; with ``begin``, in a transaction the script opens itself (SQLite's)."""
+    head = "BEGIN;\n" if begin else ""
+    return "".join([f"{head}SAVEPOINT {SAVEPOINT};\n", *parts, f"RELEASE SAVEPOINT {SAVEPOINT};"])
+
+
+def _lines(pieces: list[str]) -> list[str]:
+    """``pieces`` one per line, as parts for :func:`_in_savepoint`."""
+    return ["\n".join(pieces), "\n"] if pieces else []
 
 
 def _complete(sql: str, dialect: str) -> str:
@@ -238,11 +245,8 @@ def _sqlite(statements: Sequence[Statement]) -> Iterator[Batch]:
         count += 1
     if count > 1:
         script = units[:count]
-        if as_written:
-            sql = "".join([f"BEGIN;\nSAVEPOINT {SAVEPOINT};\n", *script.script_parts(), f"RELEASE SAVEPOINT {SAVEPOINT};"])
-        else:
-            sql = _in_savepoint([_complete(unit.text, "sqlite") for unit in script if unit.text], begin=True)
-        yield Batch(script, sql)
+        parts = script.script_parts() if as_written else _lines([_complete(text, "sqlite") for text in script.texts() if text])
+        yield Batch(script, _in_savepoint(parts, begin=True))
     else:
         count = 0
     yield from map(Batch.alone, units[count:])
