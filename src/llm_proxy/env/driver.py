@@ -1,12 +1,13 @@
-"""A server's bare driver connection, for the reads that must answer before SQLAlchemy loads.
+"""A database's bare driver connection, for the reads that must answer before SQLAlchemy loads.
 
-``status`` and ``version`` read one table. On PostgreSQL and MySQL, importing SQLAlchemy
-and initialising its dialect cost more than the read itself (about 0.3 s of a 0.65 s
-``status``), so these commands connect with psycopg or PyMySQL directly, with what
-:func:`~llm_proxy.env.engine.open_engine` would give the driver. That holds for the URLs
-llm-proxy builds (``postgresql+psycopg://`` and ``mysql+pymysql://``, with only query
-parameters whose meaning is the same for the driver); any other URL gets None here and
-takes the SQLAlchemy path, which handles (or explains) everything SQLAlchemy does.
+``status`` and ``version`` read one table. Importing SQLAlchemy and initialising its
+dialect cost more than the read itself (about 0.3 s of a 0.65 s ``status`` on a server), so
+these commands connect with sqlite3, psycopg or PyMySQL directly, with what
+:func:`~llm_proxy.env.engine.open_engine` would give the driver. That holds for SQLite files
+and for the server URLs llm-proxy builds (``postgresql+psycopg://`` and ``mysql+pymysql://``,
+with only query parameters whose meaning is the same for the driver); any other target gets
+None here and takes the SQLAlchemy path, which handles (or explains) everything SQLAlchemy
+does.
 """
 
 from __future__ import annotations
@@ -23,9 +24,16 @@ _MYSQL_PASSED_AS_IS = {"charset"}
 
 
 def connect_bare(target: DatabaseTarget) -> Any | None:
-    """A DB-API connection to ``target``'s server by its own driver, not in autocommit
-    mode; None when the URL is not one this opens the way SQLAlchemy would. The driver's
-    own error is raised when the server cannot be reached."""
+    """A DB-API connection to ``target`` by its own driver, not in autocommit mode; None
+    when the target is not one this opens the way SQLAlchemy would. The driver's own error
+    is raised when the database cannot be reached."""
+    if target.dialect == "sqlite":
+        import sqlite3
+
+        from llm_proxy.env.engine import SQLITE_BUSY_TIMEOUT
+
+        path = target.sqlite_path
+        return None if path is None else sqlite3.connect(path, timeout=SQLITE_BUSY_TIMEOUT)
     scheme = target.url.partition("://")[0]
     if scheme not in ("postgresql+psycopg", "mysql+pymysql"):
         return None
@@ -72,13 +80,18 @@ def _mysql(login: dict[str, Any], database: str, query: dict[str, str]) -> Any |
     return pymysql.connect(**options)
 
 
-def unreachable_errors(target: DatabaseTarget) -> tuple[type[BaseException], ...]:
-    """The errors :func:`connect_bare` raises when the server refuses or cannot be reached
-    (any other driver error means: leave it to SQLAlchemy)."""
+def driver_errors(target: DatabaseTarget) -> tuple[tuple[type[BaseException], ...], tuple[type[BaseException], ...]]:
+    """The errors of ``target``'s driver (imported by now if it is in use): any of them,
+    and those that mean the server refuses or cannot be reached (any other driver error
+    means: leave it to SQLAlchemy, which explains it)."""
+    if target.dialect == "sqlite":
+        import sqlite3
+
+        return (sqlite3.Error,), ()
     if target.dialect == "postgres":
         import psycopg
 
-        return (psycopg.OperationalError,)
+        return (psycopg.Error,), (psycopg.OperationalError,)
     import pymysql
 
-    return (pymysql.err.OperationalError,)
+    return (pymysql.err.Error,), (pymysql.err.OperationalError,)

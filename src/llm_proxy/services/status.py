@@ -16,7 +16,7 @@ explains it.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from llm_proxy.format.sources import collect
 from llm_proxy.goose import plan
@@ -85,21 +85,22 @@ def _read_bare(target: DatabaseTarget, table: VersionTable, with_markers: bool) 
     SQLAlchemy path would report it, rather than waited for twice."""
     from contextlib import closing
 
+    from llm_proxy.env.driver import connect_bare, driver_errors
     from llm_proxy.errors import DatabaseError
 
+    errors, unreachable = driver_errors(target)
+    unexpected: tuple[type[BaseException], ...] = (*errors, ValueError)  # ValueError: a row goose would not write
     try:
-        connection = _connect_bare(target)
-    except _driver_errors(target) as exc:
-        from llm_proxy.env.driver import unreachable_errors
+        connection = connect_bare(target)
+    except errors as exc:
+        if not isinstance(exc, unreachable):
+            return None
         from llm_proxy.env.engine import database_message
 
-        if target.dialect == "sqlite" or not isinstance(exc, unreachable_errors(target)):
-            return None
         raise DatabaseError(f"{target.display}: {database_message(exc)}") from exc
     if connection is None:
         return None
     marker = "?" if target.dialect == "sqlite" else "%s"
-    failures: tuple[type[BaseException], ...] = (*_driver_errors(target), ValueError)
     try:
         with closing(connection):
             cursor = connection.cursor()
@@ -115,33 +116,5 @@ def _read_bare(target: DatabaseTarget, table: VersionTable, with_markers: bool) 
                 return state, []
             cursor.execute(markers_query(table, marker), (table.name,))
             return state, [Marker(int(v), d, f, h, at) for v, d, f, h, at in cursor.fetchall()]
-    except failures:
+    except unexpected:
         return None
-
-
-def _connect_bare(target: DatabaseTarget) -> Any:
-    if target.dialect == "sqlite":
-        import sqlite3
-
-        from llm_proxy.env.engine import SQLITE_BUSY_TIMEOUT
-
-        path = target.sqlite_path
-        return None if path is None else sqlite3.connect(path, timeout=SQLITE_BUSY_TIMEOUT)
-    from llm_proxy.env.driver import connect_bare
-
-    return connect_bare(target)
-
-
-def _driver_errors(target: DatabaseTarget) -> tuple[type[BaseException], ...]:
-    """The errors of ``target``'s driver (only imported by now if it is in use)."""
-    if target.dialect == "sqlite":
-        import sqlite3
-
-        return (sqlite3.Error,)
-    if target.dialect == "postgres":
-        import psycopg
-
-        return (psycopg.Error,)
-    import pymysql
-
-    return (pymysql.err.Error,)
