@@ -42,5 +42,22 @@ def test_texts_across_chunks_read_back_whole_and_make_the_script(monkeypatch: py
     middle = statements[7:29]
     assert "".join(middle.script_parts()) == "".join(f"{text}\n" for text in texts[7:29])
     assert [s.line for s in middle] == list(range(8, 30))
-    parts = statements.script_parts()
-    assert all(part is chunk for part, chunk in zip(parts, statements._texts.chunks, strict=True))  # not copies
+
+
+def test_full_chunks_are_kept_compressed_and_read_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(module, "_CHUNK", 1000)
+    texts = [f"INSERT INTO t VALUES ({n}, 'row {n}');" for n in range(500)]
+    statements = Statements(Statement(text, line) for line, text in enumerate(texts, 1))
+    assert statements[250] == Statement(texts[250], 251) and statements[3] == Statement(texts[3], 4)
+    assert [s.text for s in statements[100:400]] == texts[100:400]
+    assert "".join(statements[1:].script_parts()) == "".join(f"{text}\n" for text in texts[1:])
+    [*full, last] = statements._texts.chunks
+    assert full and all(isinstance(chunk, bytes) for chunk in full) and isinstance(last, str)
+    assert sum(map(len, full)) * 5 < sum(len(text) + 1 for text in texts)  # SQL compresses well
+
+
+def test_a_small_direction_is_never_compressed() -> None:
+    parsed = parse_lines(["-- +goose Up", *(f"SELECT {n};" for n in range(100)), "-- +goose Down", "SELECT 0;"])
+    assert isinstance(parsed.up, Statements) and len(parsed.up) == 100
+    "".join(parsed.up.script_parts())
+    assert all(isinstance(chunk, str) for chunk in parsed.up._texts.chunks)
