@@ -61,3 +61,17 @@ def test_a_small_direction_is_never_compressed() -> None:
     assert isinstance(parsed.up, Statements) and len(parsed.up) == 100
     "".join(parsed.up.script_parts())
     assert all(isinstance(chunk, str) for chunk in parsed.up._texts.chunks)
+
+
+@pytest.mark.parametrize(("max_chars", "max_count"), [(1, 100), (25, 100), (60, 3), (10_000, 7), (10_000, 1000)])
+def test_spans_cut_the_statements_within_both_bounds(monkeypatch: pytest.MonkeyPatch, max_chars: int, max_count: int) -> None:
+    monkeypatch.setattr(module, "_CHUNK", 50)  # spans across compressed chunks
+    texts = [f"SELECT {'x' * (n % 7)}{n};" if n % 11 else "" for n in range(60)] + ["SELECT '" + "y" * 80 + "';"]
+    statements = Statements(Statement(text, line) for line, text in enumerate(texts, 1))
+
+    spans = list(statements[1:].spans(max_chars, max_count))
+
+    assert [s.text for span in spans for s in span] == texts[1:]
+    assert all(len(span) == 1 or (len(span) <= max_count and sum(len(s.text) + 1 for s in span) <= max_chars) for span in spans)
+    for span, following in zip(spans, spans[1:]):  # each span is as long as the bounds allow
+        assert len(span) == max_count or sum(len(s.text) + 1 for s in [*span, following[0]]) > max_chars

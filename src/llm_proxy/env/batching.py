@@ -173,40 +173,29 @@ def batches(statements: Sequence[Statement], dialect: str, *, transactional: boo
     """
     if not transactional:
         yield from map(Batch.alone, statements)
-    elif dialect == "sqlite":
-        yield from _sqlite(statements)
+        return
+    units = statements if isinstance(statements, Statements) else Statements(statements)
+    if dialect == "sqlite":
+        yield from _sqlite(units)
     else:
-        for group in _bounded(statements):
+        for group in units.spans(MAX_BATCH_BYTES, MAX_BATCH_UNITS):
             yield from _JOINERS[dialect](group)
 
 
-def _bounded(statements: Sequence[Statement]) -> Iterator[list[Statement]]:
-    """Consecutive units within a batch's bounds (a unit larger than a batch: on its own)."""
-    group: list[Statement] = []
-    size = 0
-    for unit in statements:
-        if group and (size + len(unit.text) > MAX_BATCH_BYTES or len(group) == MAX_BATCH_UNITS):
-            yield group
-            group, size = [], 0
-        group.append(unit)
-        size += len(unit.text) + 1
-    if group:
-        yield group
-
-
-def _postgres(group: list[Statement]) -> Iterator[Batch]:
-    if _PG_PLAIN_UNITS.fullmatch("\x00".join(unit.text for unit in group)):
-        yield _postgres_batch(group)
+def _postgres(group: Statements) -> Iterator[Batch]:
+    texts = list(group.texts())
+    if _PG_PLAIN_UNITS.fullmatch("\x00".join(texts)):
+        yield Batch(group, _postgres_sql(texts))
         return
-    yield from _runs(group, _postgres_joinable, _postgres_batch)
+    yield from _runs(group, _postgres_joinable, lambda run: Batch(run, _postgres_sql(unit.text for unit in run)))
 
 
 def _postgres_joinable(sql: str) -> bool:
     return _compiled(_PG_CLOSED).fullmatch(sql) is not None and _PG_CONTROLS_TRANSACTION.search(sql) is None
 
 
-def _postgres_batch(units: Sequence[Statement]) -> Batch:
-    return Batch(units, _in_savepoint(_lines([_complete(unit.text, "postgres") for unit in units if unit.text])))
+def _postgres_sql(texts: Iterable[str]) -> str:
+    return _in_savepoint(_lines([_complete(text, "postgres") for text in texts if text]))
 
 
 def _in_savepoint(parts: Iterable[str], *, begin: bool = False) -> str:
@@ -235,14 +224,13 @@ def _complete(sql: str, dialect: str) -> str:
     return sql if sql.endswith(";") and "--" not in sql else terminated(sql, dialect)
 
 
-def _sqlite(statements: Sequence[Statement]) -> Iterator[Batch]:
+def _sqlite(units: Statements) -> Iterator[Batch]:
     """The leading units that may join one script, as one batch; then the others alone.
 
     Unbounded: a second script would commit the first one's work. When every unit is a
     complete statement as written (the usual case), the script is made of the parsed
     texts' own chunks: the only copy of a data migration's statements it makes is itself.
     """
-    units = statements if isinstance(statements, Statements) else Statements(statements)
     count = 0
     as_written = True
     for text in units.texts():
@@ -292,8 +280,8 @@ def complete_statements(sql: str) -> list[str]:
     return pieces
 
 
-def _mysql(group: list[Statement]) -> Iterator[Batch]:
-    texts = [unit.text for unit in group]
+def _mysql(group: Statements) -> Iterator[Batch]:
+    texts = list(group.texts())
     joined = "\x00".join(texts)
     if all(not text or text.endswith(";") for text in texts) and _MY_PLAIN_UNITS.fullmatch(joined):
         upper = joined.upper()
@@ -321,7 +309,7 @@ def _mysql_batch(units: Sequence[Statement], pieces: Sequence[tuple[str, int]]) 
     return Batch(units, "\n".join(piece for piece, _ in pieces if piece), ends)
 
 
-def _runs(group: list[Statement], joinable: Callable[[str], bool], batch: Callable[[list[Statement]], Batch]) -> Iterator[Batch]:
+def _runs(group: Sequence[Statement], joinable: Callable[[str], bool], batch: Callable[[list[Statement]], Batch]) -> Iterator[Batch]:
     """``group`` cut into batches of consecutive units that may join one, and units alone
     between them (the empty unit always joins: it adds nothing)."""
     for joins, run in groupby(group, key=lambda unit: not unit.text or joinable(unit.text)):
@@ -332,4 +320,4 @@ def _runs(group: list[Statement], joinable: Callable[[str], bool], batch: Callab
             yield from map(Batch.alone, units)
 
 
-_JOINERS: dict[str, Callable[[list[Statement]], Iterator[Batch]]] = {"postgres": _postgres, "mysql": _mysql}
+_JOINERS: dict[str, Callable[[Statements], Iterator[Batch]]] = {"postgres": _postgres, "mysql": _mysql}

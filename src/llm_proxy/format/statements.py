@@ -146,6 +146,26 @@ class Statements(Sequence[Statement]):
         time: a runner that appends each to its script holds one chunk beside it, not all."""
         return self._texts.parts(self._start, self._end)
 
+    def spans(self, max_chars: int, max_count: int) -> Iterator[Statements]:
+        """The statements in order as consecutive slices of at most ``max_count`` statements
+        whose texts, each with its newline, hold at most ``max_chars`` characters (a larger
+        statement: a slice of its own); cut by the offsets, without reading a text."""
+        texts, start, end = self._texts, self._start, self._end
+        offsets = texts.offsets
+        while start < end:
+            stop = min(start + max_count, end)
+            limit = offsets[start] + max_chars
+            if (offsets[stop] if stop < len(offsets) else texts.size) > limit:
+                stop = max(start + 1, bisect_right(offsets, limit, start + 1, stop) - 1)
+            yield self._view(start, stop)
+            start = stop
+
+    def _view(self, start: int, stop: int) -> Statements:
+        """Statements ``start`` to ``stop`` of the texts, read-only."""
+        view = Statements.__new__(Statements)
+        view._texts, view._start, view._stop = self._texts, start, stop
+        return view
+
     @property
     def _end(self) -> int:
         return len(self._texts.offsets) if self._stop is None else self._stop
@@ -163,9 +183,7 @@ class Statements(Sequence[Statement]):
             low, high, step = index.indices(stop - start)
             if step != 1:
                 return Statements(list(self)[index])
-            view = Statements.__new__(Statements)
-            view._texts, view._start, view._stop = self._texts, start + low, start + max(low, high)
-            return view
+            return self._view(start + low, start + max(low, high))
         position = index + (stop - start if index < 0 else 0)
         if not 0 <= position < stop - start:
             raise IndexError("statement index out of range")
