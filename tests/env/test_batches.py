@@ -9,6 +9,8 @@ batches, and a failing unit can sit first, last or in the middle of one.
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from support.migrations import BASE
 
@@ -244,6 +246,27 @@ def test_no_transaction_migrations_are_not_batched():
 
     for dialect in ("postgres", "mysql", "sqlite"):
         assert {len(b.units) for b in batching.batches(statements, dialect, transactional=False)} == {1}
+
+
+@pytest.mark.parametrize("dialect", ["postgres", "mysql"])
+def test_batches_made_ahead_in_a_worker_are_the_batches_in_order(dialect, small_batches):
+    statements = [Statement(f"INSERT INTO base (x) VALUES ({n});", n) for n in range(3 * BATCH_UNITS + 5)]
+    made = list(batching.batches(statements, dialect, transactional=True))
+
+    assert [len(b.units) for b in made] == [BATCH_UNITS] * 3 + [5]
+    assert [unit for b in made for unit in b.units] == statements
+    assert list(batching._made_ahead(iter(made))) == made
+
+
+def test_a_caller_that_stops_early_leaves_no_worker_behind(small_batches):
+    statements = [Statement(f"SELECT {n};", n) for n in range(3 * BATCH_UNITS)]
+    before = threading.active_count()
+    made = batching.batches(statements, "postgres", transactional=True)
+
+    assert len(next(made).units) == BATCH_UNITS and threading.active_count() == before + 1
+    made.close()  # as when a batch fails: the one being made is finished, the worker ends
+
+    assert threading.active_count() == before
 
 
 TRIGGER = "CREATE TRIGGER base_x AFTER INSERT ON base BEGIN UPDATE base SET x = x + 1000 WHERE x = NEW.x AND NEW.x = 7; END;"

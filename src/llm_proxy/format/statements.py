@@ -77,14 +77,19 @@ class _Texts:
             self._pending = []
             self._sealed = self.size
 
+    def position(self, index: int) -> int:
+        """Where text ``index`` starts (the end of the last text, for one past it)."""
+        return self.offsets[index] if index < len(self.offsets) else self.size
+
     def chunk(self, index: int) -> str:
         """Chunk ``index`` as text (the one read last is kept, for reads one by one)."""
         stored = self.chunks[index]
         if isinstance(stored, str):
             return stored
-        if self._cached[0] != index:
-            self._cached = (index, zlib.decompress(stored).decode())
-        return self._cached[1]
+        cached = self._cached  # read once: a batch is made in another thread than it runs in
+        if cached[0] != index:
+            cached = self._cached = (index, zlib.decompress(stored).decode())
+        return cached[1]
 
     def items(self, start: int, stop: int) -> Iterator[tuple[str, int]]:
         """(text, line) of texts ``start`` to ``stop``."""
@@ -111,7 +116,7 @@ class _Texts:
             return
         self.seal()
         begin = self.offsets[start]
-        end = self.offsets[stop] if stop < len(self.offsets) else self.size
+        end = self.position(stop)
         first = bisect_right(self.chunk_offsets, begin) - 1
         for index in range(first, len(self.chunks)):
             base = self.chunk_offsets[index]
@@ -155,7 +160,7 @@ class Statements(Sequence[Statement]):
         while start < end:
             stop = min(start + max_count, end)
             limit = offsets[start] + max_chars
-            if (offsets[stop] if stop < len(offsets) else texts.size) > limit:
+            if texts.position(stop) > limit:
                 stop = max(start + 1, bisect_right(offsets, limit, start + 1, stop) - 1)
             yield self._view(start, stop)
             start = stop
@@ -165,6 +170,11 @@ class Statements(Sequence[Statement]):
         view = Statements.__new__(Statements)
         view._texts, view._start, view._stop = self._texts, start, stop
         return view
+
+    @property
+    def chars(self) -> int:
+        """Characters of the texts, each with its newline."""
+        return self._texts.position(self._end) - self._texts.position(self._start)
 
     @property
     def _end(self) -> int:
