@@ -208,3 +208,23 @@ def test_every_url_accepted_is_one_sqlalchemy_can_parse(rest: str, scheme: str) 
 )
 def test_mask_password(url: str, shown: str) -> None:
     assert mask_password(url) == shown
+
+
+@pytest.mark.parametrize(
+    ("url", "path", "uri"),
+    [
+        ("sqlite:///app.db", Path("app.db"), False),
+        ("sqlite:////srv/my%20app.db?timeout=5", Path("/srv/my app.db"), False),
+        ("sqlite:///file:/srv/app.db?mode=ro&uri=true", Path("/srv/app.db"), True),
+        ("sqlite:///file:data/app%20x.db?uri=true&immutable=1", Path("data/app x.db"), True),
+        ("sqlite:///file:///srv/app.db?uri=true", Path("/srv/app.db"), True),
+        ("sqlite:///file:app.db?mode=memory&uri=true", None, True),
+        ("sqlite:///file::memory:?uri=true", None, True),
+        ("sqlite:///file:app.db", Path("app.db"), False),  # as a SQLite built with SQLITE_USE_URI opens it
+        ("sqlite:///:memory:", None, False),
+        ("sqlite://", None, False),
+    ],
+)
+def test_the_sqlite_file_of_a_url_is_the_one_sqlite_opens(url: str, path: Path | None, uri: bool) -> None:
+    target = from_url(url)
+    assert (target.sqlite_path, target.sqlite_uri) == (path, uri)

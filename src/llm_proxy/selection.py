@@ -49,11 +49,28 @@ class DatabaseTarget:
 
     @property
     def sqlite_path(self) -> Path | None:
-        """The database file, for a SQLite target on disk."""
-        if self.dialect != "sqlite":
+        """The database file, for a SQLite target on disk: for a ``file:`` URI, its file,
+        as SQLite opens it (with ``uri=true``; and without, as a SQLite built with
+        ``SQLITE_USE_URI``, Debian's for one, reads every file name)."""
+        if self.dialect != "sqlite" or ":///" not in self.url:
             return None
-        name = self.url.split(":///", 1)[1].split("?", 1)[0] if ":///" in self.url else ""
-        return Path(unquote(name)) if name and name != ":memory:" else None
+        name, _, query = self.url.split(":///", 1)[1].partition("?")
+        if name.startswith("file:"):
+            if self.sqlite_uri and ("mode", "memory") in parse_qsl(query):
+                return None
+            name = _sqlite_uri_path(name)
+        else:
+            name = unquote(name)
+        return Path(name) if name and name != ":memory:" else None
+
+    @property
+    def sqlite_uri(self) -> bool:
+        """A SQLite URL whose database is a ``file:`` URI (``uri=true``): SQLite reads its
+        options (``mode=ro``, ``immutable=1``, ``cache=shared``) from the URL's query."""
+        if self.dialect != "sqlite":
+            return False
+        name, _, query = self.url.partition("?")
+        return ("uri", "true") in parse_qsl(query) and name.partition(":///")[2].startswith("file:")
 
     def __str__(self) -> str:
         return self.display

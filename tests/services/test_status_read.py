@@ -77,3 +77,15 @@ def test_an_unreachable_server_is_reported_as_the_sqlalchemy_path_reports_it(sch
 )
 def test_urls_only_sqlalchemy_reads_are_left_to_it(url: str) -> None:
     assert connect_bare(from_url(url)) is None
+
+
+def test_a_sqlite_file_uri_is_read_where_sqlite_opens_it(sqlite_url: str, tmp_path: Path) -> None:
+    folder = write_migrations(tmp_path / "migrations", {"00001_a.sql": ("CREATE TABLE a (x integer);", "DROP TABLE a;")})
+    database = tmp_path / "my app.db"
+    Migrator(f"sqlite:///{database}", folder).up()
+    files = sorted(tmp_path.iterdir())
+    for url in (f"sqlite:///file:{database}?mode=ro&uri=true", f"sqlite:///file:{str(database).replace(' ', '%20')}?uri=true"):
+        target = from_url(url)
+        assert target.sqlite_path == database and target.sqlite_uri and connect_bare(target) is None
+        assert [(r.version, r.applied) for r in read_status(target, folder, DEFAULT_TABLE).rows] == [(1, True)]
+    assert sorted(tmp_path.iterdir()) == files  # no file named after the URI was made

@@ -33,7 +33,9 @@ def connect_bare(target: DatabaseTarget) -> Any | None:
         from llm_proxy.env.engine import SQLITE_BUSY_TIMEOUT
 
         path = target.sqlite_path
-        return None if path is None else sqlite3.connect(path, timeout=SQLITE_BUSY_TIMEOUT)
+        if path is None or target.sqlite_uri:
+            return None  # SQLAlchemy turns the URL's options into the URI SQLite opens
+        return sqlite3.connect(path, timeout=SQLITE_BUSY_TIMEOUT)
     scheme = target.url.partition("://")[0]
     if scheme not in ("postgresql+psycopg", "mysql+pymysql"):
         return None
