@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy import make_url
 
 from llm_proxy.api import Migrator
+from llm_proxy.errors import DatabaseError
 from llm_proxy.selection import DatabaseSelectionError, from_goose, from_url, mask_password, select_database
 from llm_proxy.services.roundtrip import scratch_database
 
@@ -72,6 +74,7 @@ def test_goose_libpq_key_value_string() -> None:
         ("dbname = lp  user =app", {"username": "app", "database": "lp"}),
         (r"password='it\'s a \\ secret' dbname=lp", {"password": "it's a \\ secret", "database": "lp"}),
         ("host=/run/postgresql dbname=lp", {"host": None, "database": "lp", "query": {"host": "/run/postgresql"}}),
+        ("host=/run/postgresql port=5433 dbname=lp", {"host": None, "port": None, "query": {"host": "/run/postgresql", "port": "5433"}}),
         ("host=db connect_timeout=5", {"host": "db", "database": "", "query": {"connect_timeout": "5"}}),
     ],
 )
@@ -111,6 +114,16 @@ def test_a_malformed_libpq_string_is_refused_without_the_password(dbstring: str,
     if secret is not None:
         assert secret not in message
     assert caught.value.__cause__ is None and caught.value.__suppress_context__
+
+
+def test_a_libpq_socket_directory_is_reached_on_its_port(postgres_url: str) -> None:
+    with sqlalchemy.create_engine(postgres_url).connect() as connection:
+        directory = connection.exec_driver_sql("SHOW unix_socket_directories").scalar_one().split(",")[0].strip()
+        port = connection.exec_driver_sql("SHOW port").scalar_one()
+    user = make_url(postgres_url).username
+    assert Migrator(from_goose("postgres", f"host={directory} port={port} user={user} dbname=postgres")).version() >= 0
+    with pytest.raises(DatabaseError, match=rf"{re.escape(directory)}/\.s\.PGSQL\.1\b"):
+        Migrator(from_goose("postgres", f"host={directory} port=1 user={user} dbname=postgres")).version()
 
 
 def test_a_libpq_string_reaches_a_database_with_a_space_in_its_name(postgres_url: str) -> None:

@@ -250,9 +250,11 @@ def _from_libpq(conninfo: str) -> DatabaseTarget:
     if port and not _is_port(port):
         raise DatabaseSelectionError(f"GOOSE_DBSTRING: port={port!r} is not a number from 1 to 65535")
     dbname = pairs.pop("dbname", "")
-    netloc = f"{host}:{port}" if port else host
-    if host.startswith("/"):
-        pairs["host"], netloc = host, ""
+    if host.startswith("/"):  # a socket directory: SQLAlchemy reads it, and its port, from the query
+        pairs.update({"host": host, "port": port} if port else {"host": host})
+        netloc = ""
+    else:
+        netloc = f"{host}:{port}" if port else host
     query = "&".join(f"{k}={quote(v, safe='')}" for k, v in pairs.items())
     return DatabaseTarget(
         f"postgresql+psycopg://{auth}{netloc}/{_url_database(dbname)}" + (f"?{query}" if query else ""),
