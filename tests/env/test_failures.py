@@ -78,6 +78,31 @@ def test_mysql_names_the_ddl_it_could_not_roll_back(mysql_url, make_folder, prob
     assert "line 2: CREATE TABLE made (x integer);" in message
 
 
+def test_mysql_names_what_its_implicit_commit_kept_before_the_ddl(mysql_url, make_folder, probe):
+    folder = make_folder(
+        {
+            "00001_base.sql": BASE,
+            "00002_fails.sql": (
+                "-- +goose Up\n"
+                "INSERT INTO base (x) VALUES (1);\n"
+                "CREATE TABLE made (x integer);\n"
+                "INSERT INTO base (x) VALUES (2);\n"
+                "INSERT INTO no_such_table (x) VALUES (3);\n"
+            ),
+        }
+    )
+
+    with pytest.raises(PartialMigrationError) as failed:
+        Migrator(mysql_url, folder).up()
+    assert isinstance(failed.value.cause, MigrationFailed)
+
+    db = probe(mysql_url)
+    assert db.query("SELECT x FROM base") == [(1,)]  # committed by the CREATE TABLE; 2 rolled back
+    assert "made" in db.tables()
+    assert [ref.line for ref in failed.value.cause.kept] == [2, 3]
+    assert "line 2: INSERT INTO base (x) VALUES (1);" in str(failed.value.cause)
+
+
 def test_no_transaction_keeps_the_statements_before_the_failure(database_url, make_folder, probe):
     folder = make_folder(
         {

@@ -164,10 +164,8 @@ def _failure(
     if not revision.use_transaction:
         kept, reason = ran, "the migration runs without a transaction (NO TRANSACTION)"
     elif dialect == "mysql":
-        kept = [s for s in ran if commits_implicitly(s.text)]
-        if commits_implicitly(statement.text) and len(complete_statements(statement.text)) > 1:
-            kept.append(statement)  # DDL before the failing part of a multi-statement unit
-        reason = "MySQL commits DDL statements implicitly"
+        kept = _committed_by_mysql(ran, statement)
+        reason = "MySQL commits DDL statements implicitly, and with each one what ran before it"
     else:
         kept, reason = [], ""
     return MigrationFailed(
@@ -178,6 +176,16 @@ def _failure(
         kept=tuple(_ref(s) for s in kept),
         kept_reason=reason if kept else "",
     )
+
+
+def _committed_by_mysql(ran: Sequence[Statement], failed: Statement) -> list[Statement]:
+    """What stays of a failed transactional migration on MySQL: a statement that commits
+    implicitly (DDL) first commits the transaction it is in, so it keeps itself and every
+    statement before it; what ran after the last one is rolled back."""
+    if commits_implicitly(failed.text) and len(complete_statements(failed.text)) > 1:
+        return [*ran, failed]  # DDL before the failing part of a multi-statement unit
+    last = max((index for index, unit in enumerate(ran) if commits_implicitly(unit.text)), default=-1)
+    return list(ran[: last + 1])
 
 
 def _ref(statement: Statement) -> StatementRef:
