@@ -190,6 +190,22 @@ def test_a_function_body_cut_at_a_semicolon_fails_as_on_goose(postgres_url, make
     assert probe(postgres_url).query("SELECT COUNT(*) FROM base") == [(0,)]
 
 
+def test_a_connection_lost_in_a_batch_is_a_migration_failure_naming_the_batch(postgres_url, make_folder, probe):
+    up = "-- +goose Up\nCREATE TABLE made (x integer);\nINSERT INTO made VALUES (1);\nSELECT pg_terminate_backend(pg_backend_pid());\nINSERT INTO made VALUES (2);\n"
+    folder = make_folder({"00001_base.sql": BASE, "00002_lost.sql": up})
+
+    cause = failure_of(postgres_url, folder)
+
+    assert cause.statement.line == 2
+    assert cause.database_message == (
+        "terminating connection due to administrator command (the connection was lost while lines 2 to 5 "
+        "ran as one batch; which statement was running is not known)"
+    )
+    db = probe(postgres_url)
+    assert "made" not in db.tables()
+    assert db.rows() == [(0, True), (1, True)]
+
+
 def test_a_statement_that_controls_the_transaction_runs_alone(postgres_url, make_folder, probe):
     """A batch runs in a savepoint, where SET TRANSACTION is refused."""
     up, _ = rows_migration(50, {0: "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ;"})

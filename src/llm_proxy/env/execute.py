@@ -83,7 +83,8 @@ def run_statements(context: MigrationContext, revision: SqlRevision, direction: 
             _run_batch(connection, dialect, batch, errors)
         except _UnitFailed as failed:
             ran = statements[: done + failed.index]
-            raise _failure(revision, direction, dialect, batch.units[failed.index], ran, failed.error) from failed.error
+            failure = _failure(revision, direction, dialect, batch.units[failed.index], ran, failed.error, failed.note)
+            raise failure from failed.error
         done += len(batch.units)
 
 
@@ -95,12 +96,14 @@ def run_unit(connection: Connection, sql: str) -> None:
 
 
 class _UnitFailed(Exception):
-    """The unit at ``index`` of a batch failed with the database's ``error``."""
+    """The unit at ``index`` of a batch failed with the database's ``error``; ``note`` adds
+    what the database's message does not say."""
 
-    def __init__(self, index: int, error: BaseException) -> None:
+    def __init__(self, index: int, error: BaseException, note: str = "") -> None:
         super().__init__(index, error)
         self.index = index
         self.error = error
+        self.note = note
 
 
 def _run_batch(connection: Connection, dialect: str, batch: Batch, errors: Errors) -> None:
@@ -128,7 +131,11 @@ def _run_in_savepoint(connection: Connection, batch: Batch, errors: Errors, run:
     try:
         run(connection, batch.sql)
         return
-    except errors:
+    except errors as exc:
+        if connection.invalidated:  # the server is gone, and the transaction with it
+            first, last = batch.units[0].line, batch.units[-1].line
+            note = f"the connection was lost while lines {first} to {last} ran as one batch; which statement was running is not known"
+            raise _UnitFailed(0, exc, note) from exc
         run_unit(connection, f"ROLLBACK TO SAVEPOINT {SAVEPOINT}")
     for index, unit in enumerate(batch.units):
         try:
@@ -160,6 +167,7 @@ def _failure(
     statement: Statement,
     ran: Sequence[Statement],
     exc: BaseException,
+    note: str = "",
 ) -> MigrationFailed:
     if not revision.use_transaction:
         kept, reason = ran, "the migration runs without a transaction (NO TRANSACTION)"
@@ -172,7 +180,7 @@ def _failure(
         path=revision.path,
         direction=direction.value,
         statement=_ref(statement),
-        database_message=database_message(exc),
+        database_message=f"{database_message(exc)} ({note})" if note else database_message(exc),
         kept=tuple(_ref(s) for s in kept),
         kept_reason=reason if kept else "",
     )
