@@ -14,9 +14,9 @@ from support.migrations import write_migrations
 from llm_proxy.api import Migrator
 from llm_proxy.env.driver import connect_bare
 from llm_proxy.errors import DatabaseError
-from llm_proxy.goose.table import DEFAULT_TABLE
+from llm_proxy.goose.table import DEFAULT_TABLE, VersionTable
 from llm_proxy.selection import from_url
-from llm_proxy.services.status import read_goose_state, read_status
+from llm_proxy.services.status import _read_bare, _read_with_sqlalchemy, read_goose_state, read_status
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -49,10 +49,28 @@ def test_status_reads_without_importing_sqlalchemy(applied: tuple[str, Path]) ->
 def test_the_bare_read_matches_the_sqlalchemy_read(applied: tuple[str, Path]) -> None:
     url, folder = applied
     target = from_url(url)
-    bare = read_goose_state(target, DEFAULT_TABLE)
-    through_sqlalchemy = read_goose_state(target, DEFAULT_TABLE, for_writing=True)  # a server's up reads this way
-    assert bare == through_sqlalchemy
+    table = VersionTable(DEFAULT_TABLE, target.dialect)
+    for for_writing in (False, True):
+        bare = _read_bare(target, table, with_markers=True, for_writing=for_writing)
+        assert bare is not None
+        assert bare == _read_with_sqlalchemy(target, table, with_markers=True, for_writing=for_writing)
+        assert bare[0] == read_goose_state(target, DEFAULT_TABLE, for_writing=for_writing)
     assert [(r.version, r.applied) for r in read_status(target, folder, DEFAULT_TABLE).rows] == [(1, True), (2, False)]
+
+
+UP_TO_DATE = """
+import json, sys
+from llm_proxy.api import Migrator
+applied = Migrator(sys.argv[1], sys.argv[2]).up()
+print(json.dumps({"applied": len(applied), "sqlalchemy": "sqlalchemy" in sys.modules}))
+"""
+
+
+def test_up_on_an_up_to_date_database_does_not_import_sqlalchemy(applied: tuple[str, Path]) -> None:
+    url, folder = applied
+    Migrator(url, folder).up()
+    result = subprocess.run([sys.executable, "-c", UP_TO_DATE, url, str(folder)], capture_output=True, text=True, check=True)
+    assert json.loads(result.stdout) == {"applied": 0, "sqlalchemy": False}
 
 
 @pytest.mark.parametrize("scheme", ["postgresql+psycopg", "mysql+pymysql"])

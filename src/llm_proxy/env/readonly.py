@@ -23,15 +23,20 @@ may change the database asks, whatever it would do; ``status`` and ``version`` n
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from llm_proxy.errors import ReadOnlyDatabaseError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
     from sqlalchemy.engine import Connection
 
     from llm_proxy.selection import DatabaseTarget
+
+    FirstRow = Callable[[str], Sequence[Any] | None]
+    Errors = tuple[type[BaseException], ...]
 
 _PRIMARY = "run migrations on the primary"
 _OFF = ("0", "OFF", "")
@@ -65,16 +70,44 @@ def refuse_read_only_server(connection: Connection, target: DatabaseTarget) -> N
     """Raise :class:`ReadOnlyDatabaseError` when the server behind ``connection`` would
     refuse to write. The queries run in the connection's current transaction (SQLAlchemy
     begins one if none is open), so that a caller about to read anyway pays no more."""
-    reason = _postgres_reason(connection) if target.dialect == "postgres" else _mysql_reason(connection)
+    from sqlalchemy.exc import DBAPIError
+
+    def first_row(sql: str) -> Sequence[Any] | None:
+        return connection.exec_driver_sql(sql).first()
+
+    mariadb = bool(getattr(connection.dialect, "is_mariadb", False))
+    _refuse(target, first_row, mariadb=mariadb, errors=(DBAPIError,))
+
+
+def refuse_read_only_bare(connection: Any, target: DatabaseTarget) -> None:
+    """:func:`refuse_read_only_server` on a DB-API connection of psycopg or PyMySQL
+    (:func:`llm_proxy.env.driver.connect_bare`), in its current transaction."""
+    from llm_proxy.env.driver import driver_errors
+
+    cursor = connection.cursor()
+
+    def first_row(sql: str) -> Sequence[Any] | None:
+        cursor.execute(sql)
+        row: Sequence[Any] | None = cursor.fetchone()
+        return row
+
+    mariadb = target.dialect == "mysql" and "MariaDB" in connection.get_server_info()
+    _refuse(target, first_row, mariadb=mariadb, errors=driver_errors(target)[0])
+
+
+def _refuse(target: DatabaseTarget, first_row: FirstRow, *, mariadb: bool, errors: Errors) -> None:
+    reason = _postgres_reason(first_row) if target.dialect == "postgres" else _mysql_reason(first_row, mariadb, errors)
     if reason is not None:
         raise ReadOnlyDatabaseError(target.display, *reason)
 
 
-def _postgres_reason(connection: Connection) -> tuple[str, str] | None:
-    recovery, default_read_only, read_only = connection.exec_driver_sql(
+def _postgres_reason(first_row: FirstRow) -> tuple[str, str] | None:
+    row = first_row(
         "SELECT pg_is_in_recovery(), current_setting('default_transaction_read_only'), "
         "current_setting('transaction_read_only')"
-    ).one()
+    )
+    assert row is not None
+    recovery, default_read_only, read_only = row
     if recovery:
         return "this server is a standby (in recovery)", _PRIMARY
     for name, value in (("default_transaction_read_only", default_read_only), ("transaction_read_only", read_only)):
@@ -87,15 +120,15 @@ def _postgres_reason(connection: Connection) -> tuple[str, str] | None:
     return None
 
 
-def _mysql_reason(connection: Connection) -> tuple[str, str] | None:
-    super_read_only = "0" if getattr(connection.dialect, "is_mariadb", False) else "@@global.super_read_only"
-    read_only, super_only, innodb = connection.exec_driver_sql(
-        f"SELECT @@global.read_only, {super_read_only}, @@global.innodb_read_only"
-    ).one()
+def _mysql_reason(first_row: FirstRow, mariadb: bool, errors: Errors) -> tuple[str, str] | None:
+    super_read_only = "0" if mariadb else "@@global.super_read_only"
+    row = first_row(f"SELECT @@global.read_only, {super_read_only}, @@global.innodb_read_only")
+    assert row is not None
+    read_only, super_only, innodb = row
     for name, value in (("super_read_only", super_only), ("read_only", read_only), ("innodb_read_only", innodb)):
         if str(value).upper() not in _OFF:
             return f"this server is read-only ({name} is on)", f"{_PRIMARY}, or turn {name} off there"
-    if _replicates(connection):
+    if _replicates(first_row, mariadb, errors):
         return (
             "this server is a replica (SHOW REPLICA STATUS names a source)",
             f"{_PRIMARY}; if it no longer replicates, clear that with STOP REPLICA; RESET REPLICA ALL",
@@ -103,17 +136,15 @@ def _mysql_reason(connection: Connection) -> tuple[str, str] | None:
     return None
 
 
-def _replicates(connection: Connection) -> bool:
+def _replicates(first_row: FirstRow, mariadb: bool, errors: Errors) -> bool:
     """True when the server lists a replication source; False when it lists none, or the
     account may not ask."""
-    from sqlalchemy.exc import DBAPIError
-
-    mariadb = getattr(connection.dialect, "is_mariadb", False)
     for statement in _MARIADB_SOURCES if mariadb else _MYSQL_SOURCES:
         try:
-            return connection.exec_driver_sql(statement).first() is not None
-        except DBAPIError as exc:
-            code = exc.orig.args[0] if exc.orig is not None and exc.orig.args else None
+            return first_row(statement) is not None
+        except errors as exc:
+            error = getattr(exc, "orig", None) or exc  # SQLAlchemy's wraps the driver's
+            code = error.args[0] if error.args else None
             if code in _ACCESS_DENIED:
                 return False
             if code != _PARSE_ERROR:

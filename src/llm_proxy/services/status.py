@@ -58,10 +58,16 @@ def _read(
     path = target.sqlite_path
     if path is not None and not path.exists():
         return GooseState.absent(), []
-    if not for_writing or target.dialect == "sqlite":
-        found = _read_bare(target, table, with_markers)
-        if found is not None:
-            return found
+    found = _read_bare(target, table, with_markers=with_markers, for_writing=for_writing)
+    if found is not None:
+        return found
+    return _read_with_sqlalchemy(target, table, with_markers=with_markers, for_writing=for_writing)
+
+
+def _read_with_sqlalchemy(
+    target: DatabaseTarget, table: VersionTable, *, with_markers: bool, for_writing: bool
+) -> tuple[GooseState, list[Marker]]:
+    """The state (and markers) read through SQLAlchemy, which explains whatever goes wrong."""
     from llm_proxy.env.engine import open_engine, reporting_errors
     from llm_proxy.env.interrupted import read_markers
     from llm_proxy.env.readonly import refuse_read_only_server
@@ -78,11 +84,14 @@ def _read(
         engine.dispose()
 
 
-def _read_bare(target: DatabaseTarget, table: VersionTable, with_markers: bool) -> tuple[GooseState, list[Marker]] | None:
+def _read_bare(
+    target: DatabaseTarget, table: VersionTable, *, with_markers: bool, for_writing: bool
+) -> tuple[GooseState, list[Marker]] | None:
     """The state (and markers) read with the bare driver (sqlite3, psycopg, PyMySQL); None
     when that cannot be done or fails (the caller then takes the SQLAlchemy path, which
     explains why). A server that cannot be reached is reported from here, as the
-    SQLAlchemy path would report it, rather than waited for twice."""
+    SQLAlchemy path would report it, rather than waited for twice; so is one that only
+    accepts reads, ``for_writing``."""
     from contextlib import closing
 
     from llm_proxy.env.driver import connect_bare, driver_errors
@@ -103,6 +112,10 @@ def _read_bare(target: DatabaseTarget, table: VersionTable, with_markers: bool) 
     marker = "?" if target.dialect == "sqlite" else "%s"
     try:
         with closing(connection):
+            if for_writing and target.dialect != "sqlite":
+                from llm_proxy.env.readonly import refuse_read_only_bare
+
+                refuse_read_only_bare(connection, target)
             cursor = connection.cursor()
             cursor.execute(table.exists())
             if not cursor.fetchone()[0]:
