@@ -274,6 +274,18 @@ def test_batches_made_ahead_in_a_worker_are_the_batches_in_order(dialect, small_
     assert list(batching._made_ahead(iter(made))) == made
 
 
+def test_a_large_postgres_migration_makes_few_enough_batches_for_the_subtransaction_cache(monkeypatch):
+    monkeypatch.setattr(batching, "MAX_BATCH_UNITS", 10)
+    monkeypatch.setattr(batching, "MAX_BATCH_BYTES", 500)
+    statements = [Statement(f"INSERT INTO base (x) VALUES ({n * 7919 % 100_003});", n) for n in range(5000)]
+
+    made = {dialect: list(batching.batches(statements, dialect, transactional=True)) for dialect in ("postgres", "mysql")}
+
+    assert batching.POSTGRES_BATCHES <= len(made["postgres"]) <= 64
+    assert len(made["mysql"]) == 500  # no savepoints there: the bounds stay
+    assert [unit for batch in made["postgres"] for unit in batch.units] == statements
+
+
 def test_a_caller_that_stops_early_leaves_no_worker_behind(small_batches):
     statements = [Statement(f"SELECT {n};", n) for n in range(3 * BATCH_UNITS)]
     before = threading.active_count()

@@ -57,10 +57,15 @@ MAX_BATCH_BYTES = 1_000_000
 MAX_BATCH_UNITS = 10_000
 """Bounds of one batch. On W2 (200,000 single-row INSERTs, 22 MB; PostgreSQL 15 and
 MariaDB 10.11 on the same host) any bound from 100 KB or 1,000 units up runs within a few
-percent of the others: the round trips are gone. The larger bound wins because a batch on
-PostgreSQL is a subtransaction, and a transaction with more than 64 of them slows other
-sessions' snapshots (suboverflow): W2 takes 23. Both stay far below MySQL's
+percent of the others: the round trips are gone. Both stay far below MySQL's
 ``max_allowed_packet`` (16 MB by default on MariaDB)."""
+
+POSTGRES_BATCHES = 32
+"""On PostgreSQL a batch is a subtransaction, and a transaction with more than 64 of them
+slows every other session's snapshots until it ends (the backend's subtransaction cache
+overflows into pg_subtrans). A migration larger than 32 batches' worth gets larger
+batches instead, so that it makes at most 64 (a batch is cut before the unit that would
+overflow it, so a bound of 1/32 of the whole can make a few more than 32)."""
 
 _ANY = r"\x80-\U0010FFFF"  # PostgreSQL takes every non-ASCII character as a letter
 _PG_TAG = rf"(?:[A-Za-z_{_ANY}][A-Za-z0-9_{_ANY}]*+)?"
@@ -179,9 +184,17 @@ def batches(statements: Sequence[Statement], dialect: str, *, transactional: boo
     if dialect == "sqlite":
         yield from _sqlite(units)
     else:
-        made = (batch for group in units.spans(MAX_BATCH_BYTES, MAX_BATCH_UNITS) for batch in _JOINERS[dialect](group))
-        several = len(units) > MAX_BATCH_UNITS or units.chars > MAX_BATCH_BYTES
+        max_chars, max_units = _bounds(units, dialect)
+        made = (batch for group in units.spans(max_chars, max_units) for batch in _JOINERS[dialect](group))
+        several = len(units) > max_units or units.chars > max_chars
         yield from _made_ahead(made) if several else made
+
+
+def _bounds(units: Statements, dialect: str) -> tuple[int, int]:
+    """The characters and units of one batch of ``units`` (see :data:`POSTGRES_BATCHES`)."""
+    if dialect != "postgres":
+        return MAX_BATCH_BYTES, MAX_BATCH_UNITS
+    return max(MAX_BATCH_BYTES, -(-units.chars // POSTGRES_BATCHES)), max(MAX_BATCH_UNITS, -(-len(units) // POSTGRES_BATCHES))
 
 
 def _made_ahead(made: Iterator[Batch]) -> Iterator[Batch]:
