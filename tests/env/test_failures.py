@@ -103,6 +103,23 @@ def test_mysql_names_what_its_implicit_commit_kept_before_the_ddl(mysql_url, mak
     assert "line 2: INSERT INTO base (x) VALUES (1);" in str(failed.value.cause)
 
 
+@pytest.mark.parametrize(
+    ("failing", "kept"),
+    [("CREATE TABLE base (x integer);", [2, 3]), ("CREATE TABLE (x integer);", [])],
+    ids=["ddl-that-fails-after-its-commit", "ddl-the-server-cannot-parse"],
+)
+def test_a_failing_mysql_ddl_statement_has_committed_what_ran_before_it(mysql_url, make_folder, probe, failing, kept):
+    up = f"-- +goose Up\nINSERT INTO base (x) VALUES (1);\nINSERT INTO base (x) VALUES (2);\n{failing}\n"
+    folder = make_folder({"00001_base.sql": BASE, "00002_fails.sql": up})
+
+    with pytest.raises(PartialMigrationError) as failed:
+        Migrator(mysql_url, folder).up()
+    assert isinstance(failed.value.cause, MigrationFailed)
+
+    assert [ref.line for ref in failed.value.cause.kept] == kept
+    assert sorted(probe(mysql_url).query("SELECT x FROM base")) == [(1,), (2,)][: len(kept)]
+
+
 def test_no_transaction_keeps_the_statements_before_the_failure(database_url, make_folder, probe):
     folder = make_folder(
         {

@@ -57,6 +57,7 @@ if TYPE_CHECKING:
 
 _NO_PARAMETERS = {"no_parameters": True}
 
+_MYSQL_PARSE_ERROR = 1064  # ER_PARSE_ERROR: the statement was refused before anything ran
 # Statements MySQL commits implicitly (and so cannot roll back), by their first keyword.
 _MYSQL_IMPLICIT_COMMIT = re.compile(
     r"^\s*(CREATE|ALTER|DROP|RENAME|TRUNCATE|GRANT|REVOKE|LOCK|UNLOCK|INSTALL|UNINSTALL|ANALYZE|OPTIMIZE|REPAIR)\b",
@@ -172,7 +173,7 @@ def _failure(
     if not revision.use_transaction:
         kept, reason = ran, "the migration runs without a transaction (NO TRANSACTION)"
     elif dialect == "mysql":
-        kept = _committed_by_mysql(ran, statement)
+        kept = _committed_by_mysql(ran, statement, exc)
         reason = "MySQL commits DDL statements implicitly, and with each one what ran before it"
     else:
         kept, reason = [], ""
@@ -186,14 +187,25 @@ def _failure(
     )
 
 
-def _committed_by_mysql(ran: Sequence[Statement], failed: Statement) -> list[Statement]:
+def _committed_by_mysql(ran: Sequence[Statement], failed: Statement, exc: BaseException) -> list[Statement]:
     """What stays of a failed transactional migration on MySQL: a statement that commits
-    implicitly (DDL) first commits the transaction it is in, so it keeps itself and every
-    statement before it; what ran after the last one is rolled back."""
-    if commits_implicitly(failed.text) and len(complete_statements(failed.text)) > 1:
-        return [*ran, failed]  # DDL before the failing part of a multi-statement unit
+    implicitly (DDL) first commits the transaction it is in, so it keeps every statement
+    before it (and itself, if it ran); what ran after the last one is rolled back. The
+    commit comes before the statement runs, so a failing DDL statement kept what ran before
+    it too, unless the server could not even parse it."""
+    if commits_implicitly(failed.text):
+        if len(complete_statements(failed.text)) > 1:
+            return [*ran, failed]  # DDL before the failing part of a multi-statement unit
+        if _mysql_error_code(exc) != _MYSQL_PARSE_ERROR:
+            return list(ran)
     last = max((index for index, unit in enumerate(ran) if commits_implicitly(unit.text)), default=-1)
     return list(ran[: last + 1])
+
+
+def _mysql_error_code(exc: BaseException) -> object:
+    """The MySQL error number of a driver error (SQLAlchemy's wraps it as ``orig``)."""
+    error = getattr(exc, "orig", None) or exc
+    return error.args[0] if error.args else None
 
 
 def _ref(statement: Statement) -> StatementRef:
