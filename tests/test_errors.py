@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from llm_proxy import errors
 from llm_proxy.bundled import bundled_migrations
 from llm_proxy.dialects import dialect_name
+from llm_proxy.errors import MigrationFailed, StatementRef
 from llm_proxy.env.locks import LockOptions
 from llm_proxy.services.validate import ValidateOptions
 
@@ -52,3 +54,19 @@ def test_option_errors_are_migration_errors_and_value_errors(bad_option: Callabl
     with pytest.raises(errors.OptionError) as caught:
         bad_option()
     assert isinstance(caught.value, errors.MigrationError) and isinstance(caught.value, ValueError)
+
+
+def test_a_failure_that_kept_many_statements_lists_ten_lines_of_them() -> None:
+    kept = tuple(StatementRef(line, f"INSERT INTO t VALUES ({line});") for line in range(2, 200_002))
+    failure = MigrationFailed(
+        path=Path("00002_fill.sql"),
+        direction="up",
+        statement=StatementRef(200_002, "INSERT INTO nowhere VALUES (1);"),
+        database_message="(1146) Table 'nowhere' doesn't exist",
+        kept=kept,
+        kept_reason="MySQL commits DDL statements implicitly, and with each one what ran before it",
+    )
+    message = str(failure).splitlines()
+    assert message[4:14] == [*(f"    line {n}: INSERT INTO t VALUES ({n});" for n in range(2, 11)),
+                             "    ... 199991 more, the last of them line 200001: INSERT INTO t VALUES (200001);"]
+    assert len(message) == 15 and failure.kept == kept

@@ -145,6 +145,11 @@ class StatementRef:
         return f"line {self.line}: {self.first_line}"
 
 
+_KEPT_SHOWN = 10
+"""Kept statements a failure message lists one per line (a data migration may keep 200,000);
+``MigrationFailed.kept`` holds them all."""
+
+
 class MigrationFailed(MigrationError):
     """A statement of a migration failed on the database.
 
@@ -177,7 +182,10 @@ class MigrationFailed(MigrationError):
         ]
         if kept:
             lines.append(f"  {kept_reason}, so these statements stay applied and could not be rolled back:")
-            lines.extend(f"    {ref}" for ref in kept)
+            shown = kept if len(kept) <= _KEPT_SHOWN else kept[: _KEPT_SHOWN - 1]
+            lines.extend(f"    {ref}" for ref in shown)
+            if len(shown) < len(kept):
+                lines.append(f"    ... {len(kept) - len(shown)} more, the last of them {kept[-1]}")
             lines.append("  the version was not recorded: undo them by hand, or make the migration safe to re-run")
         elif kept_reason:
             lines.append(f"  {kept_reason}, so what ran before this line may stay applied")
