@@ -56,6 +56,14 @@ def test_full_chunks_are_kept_compressed_and_read_back(monkeypatch: pytest.Monke
     assert sum(map(len, full)) * 5 < sum(len(text) + 1 for text in texts)  # SQL compresses well
 
 
+def test_any_text_reads_back_from_a_compressed_chunk(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(module, "_CHUNK", 100)
+    texts = [f"INSERT INTO t VALUES ('{text} {n}');" for n in range(30) for text in ("café", "字", "😀", "caf\udce9")]
+    statements = Statements(Statement(text, line) for line, text in enumerate(texts, 1))
+    assert [s.text for s in statements] == texts
+    assert any(isinstance(chunk, bytes) for chunk in statements._texts.chunks)
+
+
 def test_a_small_direction_is_never_compressed() -> None:
     parsed = parse_lines(["-- +goose Up", *(f"SELECT {n};" for n in range(100)), "-- +goose Down", "SELECT 0;"])
     assert isinstance(parsed.up, Statements) and len(parsed.up) == 100

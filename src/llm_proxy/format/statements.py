@@ -45,7 +45,9 @@ class Statement:
 class _Texts:
     """Texts end to end, each followed by ``\\n``: ``offsets[i]`` is where text ``i`` starts
     in the chunks read as one string, ``lines[i]`` the line of the file it starts on. A full
-    chunk is stored as its UTF-8 compressed, the last one (never full) as text."""
+    chunk is stored as its UTF-8 compressed, the last one (never full) as text. (A lone
+    surrogate, which an ENVSUB value from a non-UTF-8 environment may hold, goes through
+    as it is: the driver, not the store, decides what to make of it.)"""
 
     __slots__ = ("chunks", "chunk_offsets", "offsets", "lines", "size", "_pending", "_sealed", "_cached")
 
@@ -73,7 +75,7 @@ class _Texts:
             self._pending.append("")
             text = "\n".join(self._pending)
             self.chunk_offsets.append(self._sealed)
-            self.chunks.append(zlib.compress(text.encode(), _LEVEL) if len(text) >= _CHUNK else text)
+            self.chunks.append(zlib.compress(text.encode(errors="surrogatepass"), _LEVEL) if len(text) >= _CHUNK else text)
             self._pending = []
             self._sealed = self.size
 
@@ -88,7 +90,7 @@ class _Texts:
             return stored
         cached = self._cached  # read once: a batch is made in another thread than it runs in
         if cached[0] != index:
-            cached = self._cached = (index, zlib.decompress(stored).decode())
+            cached = self._cached = (index, zlib.decompress(stored).decode(errors="surrogatepass"))
         return cached[1]
 
     def items(self, start: int, stop: int) -> Iterator[tuple[str, int]]:
