@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,10 @@ from llm_proxy.api import Migrator
 from llm_proxy.errors import DatabaseError
 from llm_proxy.selection import DatabaseSelectionError, from_goose, from_url, mask_password, select_database
 from llm_proxy.services.roundtrip import scratch_database
+
+# Whether this SQLite reads a "file:" name as a URI without uri=true (SQLITE_USE_URI).
+with closing(sqlite3.connect(":memory:")) as _memory:
+    READS_URIS = ("USE_URI",) in _memory.execute("PRAGMA compile_options").fetchall()
 
 
 def test_default_is_the_sqlite_file_under_data() -> None:
@@ -233,7 +239,8 @@ def test_mask_password(url: str, shown: str) -> None:
         ("sqlite:///file:///srv/app.db?uri=true", Path("/srv/app.db"), True),
         ("sqlite:///file:app.db?mode=memory&uri=true", None, True),
         ("sqlite:///file::memory:?uri=true", None, True),
-        ("sqlite:///file:app.db", Path("app.db"), False),  # as a SQLite built with SQLITE_USE_URI opens it
+        ("sqlite:///file:app.db?mode=ro&uri=1", Path("app.db"), True),  # SQLAlchemy's asbool() reads 1 as true
+        ("sqlite:///file:app.db?uri=false", Path("app.db") if READS_URIS else Path("file:app.db"), False),
         ("sqlite:///:memory:", None, False),
         ("sqlite://", None, False),
     ],

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import parse_qsl, quote, unquote
@@ -50,12 +51,12 @@ class DatabaseTarget:
     @property
     def sqlite_path(self) -> Path | None:
         """The database file, for a SQLite target on disk: for a ``file:`` URI, its file,
-        as SQLite opens it (with ``uri=true``; and without, as a SQLite built with
-        ``SQLITE_USE_URI``, Debian's for one, reads every file name)."""
+        as SQLite opens it (with ``uri=true``, or when SQLite is built to read a URI in
+        any file name, as Debian's is)."""
         if self.dialect != "sqlite" or ":///" not in self.url:
             return None
         name, _, query = self.url.split(":///", 1)[1].partition("?")
-        if name.startswith("file:"):
+        if name.startswith("file:") and (self.sqlite_uri or _sqlite_reads_uris()):
             if self.sqlite_uri and ("mode", "memory") in parse_qsl(query):
                 return None
             name = _sqlite_uri_path(name)
@@ -65,15 +66,32 @@ class DatabaseTarget:
 
     @property
     def sqlite_uri(self) -> bool:
-        """A SQLite URL whose database is a ``file:`` URI (``uri=true``): SQLite reads its
-        options (``mode=ro``, ``immutable=1``, ``cache=shared``) from the URL's query."""
+        """A SQLite URL whose database is a ``file:`` URI SQLAlchemy hands to SQLite as one
+        (``uri=true``, or any other truth SQLAlchemy reads there: ``1``, ``yes``, ``on``);
+        SQLite then reads its options (``mode=ro``, ``immutable=1``) from the URL's query."""
         if self.dialect != "sqlite":
             return False
         name, _, query = self.url.partition("?")
-        return ("uri", "true") in parse_qsl(query) and name.partition(":///")[2].startswith("file:")
+        uri = [value for key, value in parse_qsl(query) if key == "uri"]
+        return bool(uri) and uri[-1].strip().lower() in _TRUE and name.partition(":///")[2].startswith("file:")
 
     def __str__(self) -> str:
         return self.display
+
+
+_TRUE = ("true", "yes", "on", "y", "t", "1")  # what SQLAlchemy's asbool() takes for True
+
+
+@cache
+def _sqlite_reads_uris() -> bool:
+    """True when this process's SQLite takes a file name starting ``file:`` as a URI even
+    without ``uri=true`` (built with ``SQLITE_USE_URI``)."""
+    import sqlite3
+    from contextlib import closing
+
+    with closing(sqlite3.connect(":memory:")) as connection:
+        options = {option for (option,) in connection.execute("PRAGMA compile_options")}
+    return bool({"USE_URI", "USE_URI=1"} & options)
 
 
 def mask_password(url: str) -> str:

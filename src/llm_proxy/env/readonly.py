@@ -53,7 +53,7 @@ _MARIADB_SOURCES = ("SHOW ALL SLAVES STATUS",)
 def refuse_read_only_file(target: DatabaseTarget) -> None:
     """Raise :class:`ReadOnlyDatabaseError` for a SQLite target that cannot be written."""
     query = parse_qs(target.url.partition("?")[2])
-    if query.get("uri") == ["true"] and (query.get("mode") == ["ro"] or query.get("immutable") == ["1"]):
+    if target.sqlite_uri and (query.get("mode") == ["ro"] or query.get("immutable") == ["1"]):
         raise ReadOnlyDatabaseError(
             target.display, "the URL opens the SQLite file read-only (mode=ro or immutable=1)",
             "drop that option from the URL to migrate it",
