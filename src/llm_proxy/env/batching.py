@@ -60,12 +60,12 @@ MariaDB 10.11 on the same host) any bound from 100 KB or 1,000 units up runs wit
 percent of the others: the round trips are gone. Both stay far below MySQL's
 ``max_allowed_packet`` (16 MB by default on MariaDB)."""
 
-POSTGRES_BATCHES = 32
+POSTGRES_BATCHES = 64
 """On PostgreSQL a batch is a subtransaction, and a transaction with more than 64 of them
 slows every other session's snapshots until it ends (the backend's subtransaction cache
-overflows into pg_subtrans). A migration larger than 32 batches' worth gets larger
-batches instead, so that it makes at most 64 (a batch is cut before the unit that would
-overflow it, so a bound of 1/32 of the whole can make a few more than 32)."""
+overflows into pg_subtrans). A migration that would make more batches gets its bounds
+doubled until it makes at most 64. (A unit that must run alone splits the batch it sits
+in: the joinable units on either side of it are a batch each.)"""
 
 _ANY = r"\x80-\U0010FFFF"  # PostgreSQL takes every non-ASCII character as a letter
 _PG_TAG = rf"(?:[A-Za-z_{_ANY}][A-Za-z0-9_{_ANY}]*+)?"
@@ -184,17 +184,20 @@ def batches(statements: Sequence[Statement], dialect: str, *, transactional: boo
     if dialect == "sqlite":
         yield from _sqlite(units)
     else:
-        max_chars, max_units = _bounds(units, dialect)
-        made = (batch for group in units.spans(max_chars, max_units) for batch in _JOINERS[dialect](group))
-        several = len(units) > max_units or units.chars > max_chars
-        yield from _made_ahead(made) if several else made
+        groups = _groups(units, dialect)
+        made = (batch for group in groups for batch in _JOINERS[dialect](group))
+        yield from _made_ahead(made) if len(groups) > 1 else made
 
 
-def _bounds(units: Statements, dialect: str) -> tuple[int, int]:
-    """The characters and units of one batch of ``units`` (see :data:`POSTGRES_BATCHES`)."""
-    if dialect != "postgres":
-        return MAX_BATCH_BYTES, MAX_BATCH_UNITS
-    return max(MAX_BATCH_BYTES, -(-units.chars // POSTGRES_BATCHES)), max(MAX_BATCH_UNITS, -(-len(units) // POSTGRES_BATCHES))
+def _groups(units: Statements, dialect: str) -> list[Statements]:
+    """``units`` cut within the batch bounds (on PostgreSQL, see :data:`POSTGRES_BATCHES`);
+    cutting is cheap (no text is read), so it is done again with larger bounds if need be."""
+    max_chars, max_units = MAX_BATCH_BYTES, MAX_BATCH_UNITS
+    groups = list(units.spans(max_chars, max_units))
+    while dialect == "postgres" and len(groups) > POSTGRES_BATCHES:
+        max_chars, max_units = 2 * max_chars, 2 * max_units
+        groups = list(units.spans(max_chars, max_units))
+    return groups
 
 
 def _made_ahead(made: Iterator[Batch]) -> Iterator[Batch]:
