@@ -13,7 +13,7 @@ import pytest
 from support.migrations import BASE
 
 from llm_proxy.api import Migrator
-from llm_proxy.errors import MigrationFailed, PartialMigrationError
+from llm_proxy.errors import InterruptedMigration, MigrationFailed, PartialMigrationError
 
 FAILING_DML = (
     "-- +goose Up\n"
@@ -143,6 +143,34 @@ def test_no_transaction_keeps_the_statements_before_the_failure(database_url, ma
     assert db.rows() == [(0, True), (1, True)]
     assert [ref.line for ref in failed.value.cause.kept] == [3, 4]
     assert "NO TRANSACTION" in str(failed.value.cause)
+
+
+@pytest.mark.parametrize(
+    ("url_fixture", "suicide", "message"),
+    [
+        ("postgres_url", "SELECT pg_terminate_backend(pg_backend_pid());", "terminating connection due to administrator command"),
+        ("mysql_url", "KILL CONNECTION_ID();", "(1927) Connection was killed"),
+    ],
+    ids=["postgres", "mysql"],
+)
+def test_a_connection_lost_in_a_no_transaction_migration_is_a_failure_and_leaves_it_interrupted(
+    url_fixture, suicide, message, request, make_folder, probe
+):
+    url = request.getfixturevalue(url_fixture)
+    up = f"-- +goose NO TRANSACTION\n-- +goose Up\nCREATE TABLE made (x integer);\n{suicide}\n"
+    folder = make_folder({"00001_base.sql": BASE, "00002_lost.sql": up})
+
+    with pytest.raises(PartialMigrationError) as failed:
+        Migrator(url, folder).up()
+    cause = failed.value.cause
+    assert isinstance(cause, MigrationFailed)
+    assert (cause.statement.line, [ref.line for ref in cause.kept]) == (4, [3])
+    assert cause.database_message == message
+
+    db = probe(url)
+    assert "made" in db.tables() and db.rows() == [(0, True), (1, True)]
+    with pytest.raises(InterruptedMigration):  # it may have run in part: the next run asks a person
+        Migrator(url, folder).up()
 
 
 def test_a_later_migration_still_runs_in_a_transaction_after_a_no_transaction_one(database_url, make_folder, probe):

@@ -26,6 +26,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from alembic.runtime.migration import MigrationContext, RevisionStep, StampStep
+from sqlalchemy.exc import SQLAlchemyError
 
 from llm_proxy.env import interrupted, offline, store
 from llm_proxy.env._alembic_compat import install_version_store
@@ -216,13 +217,32 @@ class GooseMigrationContext(MigrationContext):
         assert self.connection is not None
         path = self.revision(step.version).path
         interrupted.mark_started(self.connection, self.goose_table, step, path, whoami())
-        with self.autocommit_block():
-            try:
-                migrate(**kw)
-            except MigrationFailed as exc:
-                if not exc.kept:
-                    interrupted.clear(self.connection, self.goose_table, step.version)
+        try:
+            with self.autocommit_block():
+                try:
+                    migrate(**kw)
+                except MigrationFailed as exc:
+                    if not exc.kept and not self.connection.invalidated:
+                        interrupted.clear(self.connection, self.goose_table, step.version)
+                    raise
+        except SQLAlchemyError as exc:
+            failure = _failure_behind(exc)
+            if failure is None or not self.connection.invalidated:
                 raise
+            # The server dropped the connection: Alembic could not restore the transaction
+            # on it when the block ended. Roll that back, so that the lock can be let go.
+            transaction = self.connection.get_transaction()
+            if transaction is not None:
+                transaction.rollback()
+            raise failure from failure.__cause__
+
+
+def _failure_behind(exc: BaseException) -> MigrationFailed | None:
+    """The migration failure that ``exc`` was raised while handling, if any."""
+    context = exc.__context__
+    while context is not None and not isinstance(context, MigrationFailed):
+        context = context.__context__
+    return context
 
 
 class GooseRevisionStep(RevisionStep):
