@@ -206,6 +206,19 @@ def test_a_connection_lost_in_a_batch_is_a_migration_failure_naming_the_batch(po
     assert db.rows() == [(0, True), (1, True)]
 
 
+def test_a_connection_lost_in_a_mysql_batch_is_a_migration_failure_naming_the_unit(mysql_url, make_folder, probe):
+    up = "-- +goose Up\nCREATE TABLE made (x integer);\nINSERT INTO made VALUES (1);\nKILL CONNECTION_ID();\nINSERT INTO made VALUES (2);\n"
+    folder = make_folder({"00001_base.sql": BASE, "00002_lost.sql": up})
+
+    cause = failure_of(mysql_url, folder)
+
+    assert (cause.statement.line, cause.database_message) == (4, "(1927) Connection was killed")
+    assert [ref.line for ref in cause.kept] == [2]  # the CREATE TABLE committed; the INSERT after it did not
+    db = probe(mysql_url)
+    assert db.query("SELECT COUNT(*) FROM made") == [(0,)]
+    assert db.rows() == [(0, True), (1, True)]
+
+
 def test_a_statement_that_controls_the_transaction_runs_alone(postgres_url, make_folder, probe):
     """A batch runs in a savepoint, where SET TRANSACTION is refused."""
     up, _ = rows_migration(50, {0: "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ;"})

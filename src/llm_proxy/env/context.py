@@ -131,11 +131,31 @@ class GooseMigrationContext(MigrationContext):
     def run_migrations(self, **kw: Any) -> None:
         """Alembic's loop; a failure inside a step becomes goose's partial error."""
         try:
-            super().run_migrations(**kw)
+            try:
+                super().run_migrations(**kw)
+            except SQLAlchemyError as exc:
+                failure = self._failure_on_lost_connection(exc)
+                if failure is None:
+                    raise
+                raise failure from failure.__cause__
         except MigrationError as exc:
             if self._running is None or isinstance(exc, PartialMigrationError):
                 raise
             raise PartialMigrationError(self.results, self._running, exc) from exc
+
+    def _failure_on_lost_connection(self, exc: SQLAlchemyError) -> MigrationFailed | None:
+        """The migration failure ``exc`` came after, when the server had dropped the
+        connection: ending the step's transaction (or Alembic's autocommit block) on it then
+        fails too. The transaction is rolled back, so that the lock can be let go."""
+        failure = exc.__context__
+        while failure is not None and not isinstance(failure, MigrationFailed):
+            failure = failure.__context__
+        if failure is None or self.connection is None or not self.connection.invalidated:
+            return None
+        transaction = self.connection.get_transaction()
+        if transaction is not None:
+            transaction.rollback()
+        return failure
 
     def goose_steps(self, heads: tuple[str, ...]) -> Iterator[RevisionStep | StampStep]:
         """The work function of Alembic's loop: goose's plan, as Alembic steps.
@@ -217,32 +237,13 @@ class GooseMigrationContext(MigrationContext):
         assert self.connection is not None
         path = self.revision(step.version).path
         interrupted.mark_started(self.connection, self.goose_table, step, path, whoami())
-        try:
-            with self.autocommit_block():
-                try:
-                    migrate(**kw)
-                except MigrationFailed as exc:
-                    if not exc.kept and not self.connection.invalidated:
-                        interrupted.clear(self.connection, self.goose_table, step.version)
-                    raise
-        except SQLAlchemyError as exc:
-            failure = _failure_behind(exc)
-            if failure is None or not self.connection.invalidated:
+        with self.autocommit_block():
+            try:
+                migrate(**kw)
+            except MigrationFailed as exc:
+                if not exc.kept and not self.connection.invalidated:
+                    interrupted.clear(self.connection, self.goose_table, step.version)
                 raise
-            # The server dropped the connection: Alembic could not restore the transaction
-            # on it when the block ended. Roll that back, so that the lock can be let go.
-            transaction = self.connection.get_transaction()
-            if transaction is not None:
-                transaction.rollback()
-            raise failure from failure.__cause__
-
-
-def _failure_behind(exc: BaseException) -> MigrationFailed | None:
-    """The migration failure that ``exc`` was raised while handling, if any."""
-    context = exc.__context__
-    while context is not None and not isinstance(context, MigrationFailed):
-        context = context.__context__
-    return context
 
 
 class GooseRevisionStep(RevisionStep):
