@@ -56,8 +56,9 @@ class DatabaseTarget:
         if self.dialect != "sqlite" or ":///" not in self.url:
             return None
         name, _, query = self.url.split(":///", 1)[1].partition("?")
-        if name.startswith("file:") and (self.sqlite_uri or _sqlite_reads_uris()):
-            if self.sqlite_uri and ("mode", "memory") in parse_qsl(query):
+        uri = self.sqlite_uri
+        if name.startswith("file:") and (uri or _sqlite_reads_uris()):
+            if uri and ("mode", "memory") in parse_qsl(query):
                 return None
             name = _sqlite_uri_path(name)
         else:

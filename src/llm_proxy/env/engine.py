@@ -110,13 +110,24 @@ def _sqlite_begin(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN")
 
 
+def driver_error(exc: BaseException) -> BaseException:
+    """The driver's own exception behind ``exc`` (SQLAlchemy's errors wrap it as ``orig``)."""
+    return getattr(exc, "orig", None) or exc
+
+
+def driver_error_code(exc: BaseException) -> object:
+    """The error number of a driver's exception, as PyMySQL gives it first in ``args``."""
+    error = driver_error(exc)
+    return error.args[0] if error.args else None
+
+
 def database_message(exc: BaseException) -> str:
     """The database's own error text, without SQLAlchemy's wrapping and SQL echo.
 
     psycopg's lost prepared statements get the cause and the fix appended: nothing else
     in the message says that a pooler is involved.
     """
-    original = getattr(exc, "orig", None) or exc
+    original = driver_error(exc)
     if type(original).__module__.startswith("pymysql") and len(original.args) == 2:
         code, message = original.args
         return f"({code}) {message}"

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 
 from llm_proxy.dialects import dialect_of
 from llm_proxy.env.batching import SAVEPOINT, batches, complete_statements
-from llm_proxy.env.engine import database_message
+from llm_proxy.env.engine import database_message, driver_error_code
 from llm_proxy.env.offline import terminated
 from llm_proxy.errors import MigrationFailed, StatementRef
 
@@ -196,16 +196,10 @@ def _committed_by_mysql(ran: Sequence[Statement], failed: Statement, exc: BaseEx
     if commits_implicitly(failed.text):
         if len(complete_statements(failed.text)) > 1:
             return [*ran, failed]  # DDL before the failing part of a multi-statement unit
-        if _mysql_error_code(exc) != _MYSQL_PARSE_ERROR:
+        if driver_error_code(exc) != _MYSQL_PARSE_ERROR:
             return list(ran)
     last = max((index for index, unit in enumerate(ran) if commits_implicitly(unit.text)), default=-1)
     return list(ran[: last + 1])
-
-
-def _mysql_error_code(exc: BaseException) -> object:
-    """The MySQL error number of a driver error (SQLAlchemy's wraps it as ``orig``)."""
-    error = getattr(exc, "orig", None) or exc
-    return error.args[0] if error.args else None
 
 
 def _ref(statement: Statement) -> StatementRef:

@@ -26,6 +26,7 @@ import os
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
+from llm_proxy.env.engine import driver_error_code
 from llm_proxy.errors import ReadOnlyDatabaseError
 
 if TYPE_CHECKING:
@@ -143,8 +144,7 @@ def _replicates(first_row: FirstRow, mariadb: bool, errors: Errors) -> bool:
         try:
             return first_row(statement) is not None
         except errors as exc:
-            error = getattr(exc, "orig", None) or exc  # SQLAlchemy's wraps the driver's
-            code = error.args[0] if error.args else None
+            code = driver_error_code(exc)
             if code in _ACCESS_DENIED:
                 return False
             if code != _PARSE_ERROR:
